@@ -1,0 +1,24 @@
+package io.chronik.server.config;
+
+import java.nio.file.Path;
+
+/**
+ * Per-process settings of the broker.
+ *
+ * @param dataDir                      where partition logs and metadata live
+ * @param maxFrameBytes                largest request frame accepted; a bigger one closes the connection
+ * @param retentionCheckIntervalMs     how often retention runs
+ * @param groupInitialRebalanceDelayMs how long the first member of an empty group waits for others (Kafka's
+ *                                     group.initial.rebalance.delay.ms)
+ */
+public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
+                             int groupInitialRebalanceDelayMs) {
+
+    public static ServerSettings defaults() {
+        return new ServerSettings(Path.of("data"), 104_857_600, 30_000L, 3_000);
+    }
+
+    public ServerSettings withDataDir(Path dir) {
+        return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs);
+    }
+}
