@@ -1,0 +1,112 @@
+package io.chronik.raft.metadata;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashSet;
+import io.chronik.raft.metadata.MetadataCommand.AllocateProducerIds;
+import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
+import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
+import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
+import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+
+/**
+ * The byte encoding of a {@link MetadataCommand}: the payload of one journal entry now, of one Raft log entry
+ * later. Compact binary: a format version byte, a type tag, then the record's fields (big-endian ints and longs,
+ * strings as length + UTF-8, maps in sorted key order so equal commands encode to equal bytes).
+ * Stateless and thread-safe. Tags and field order are a persistent format: add new tags, never renumber.
+ */
+public final class MetadataCommandCodec {
+
+    private static final byte FORMAT_VERSION = 1;
+
+    private static final byte CREATE_TOPIC = 1;
+    private static final byte DELETE_TOPIC = 2;
+    private static final byte CREATE_PARTITIONS = 3;
+    private static final byte ALTER_TOPIC_CONFIGS = 4;
+    private static final byte COMMIT_OFFSETS = 5;
+    private static final byte DELETE_GROUP_OFFSETS = 6;
+    private static final byte ALLOCATE_PRODUCER_IDS = 7;
+
+    private MetadataCommandCodec() {
+    }
+
+    public static byte[] encode(MetadataCommand<?> command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT_VERSION);
+            if (command instanceof CreateTopic c) {
+                out.writeByte(CREATE_TOPIC);
+                MetadataEncoding.writeString(out, c.name());
+                MetadataEncoding.writeUuid(out, c.topicId());
+                MetadataEncoding.writeAssignment(out, c.assignment());
+                MetadataEncoding.writeStringMap(out, c.configs());
+            } else if (command instanceof DeleteTopic c) {
+                out.writeByte(DELETE_TOPIC);
+                MetadataEncoding.writeString(out, c.name());
+            } else if (command instanceof CreatePartitions c) {
+                out.writeByte(CREATE_PARTITIONS);
+                MetadataEncoding.writeString(out, c.name());
+                MetadataEncoding.writeAssignment(out, c.newAssignments());
+            } else if (command instanceof AlterTopicConfigs c) {
+                out.writeByte(ALTER_TOPIC_CONFIGS);
+                MetadataEncoding.writeString(out, c.name());
+                MetadataEncoding.writeStringMap(out, c.set());
+                MetadataEncoding.writeStrings(out, c.remove());
+            } else if (command instanceof CommitOffsets c) {
+                out.writeByte(COMMIT_OFFSETS);
+                MetadataEncoding.writeString(out, c.groupId());
+                MetadataEncoding.writeOffsets(out, c.offsets());
+            } else if (command instanceof DeleteGroupOffsets c) {
+                out.writeByte(DELETE_GROUP_OFFSETS);
+                MetadataEncoding.writeString(out, c.groupId());
+            } else if (command instanceof AllocateProducerIds c) {
+                out.writeByte(ALLOCATE_PRODUCER_IDS);
+                out.writeInt(c.count());
+            } else {
+                throw new IllegalArgumentException("no encoding for " + command);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * @throws IllegalArgumentException if the bytes are not exactly one command of a known format version
+     */
+    public static MetadataCommand<?> decode(byte[] payload) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            byte version = in.readByte();
+            if (version != FORMAT_VERSION) {
+                throw new IllegalArgumentException("unknown metadata command format version " + version);
+            }
+            byte tag = in.readByte();
+            MetadataCommand<?> command = switch (tag) {
+                case CREATE_TOPIC -> new CreateTopic(MetadataEncoding.readString(in), MetadataEncoding.readUuid(in),
+                        MetadataEncoding.readAssignment(in), MetadataEncoding.readStringMap(in));
+                case DELETE_TOPIC -> new DeleteTopic(MetadataEncoding.readString(in));
+                case CREATE_PARTITIONS -> new CreatePartitions(MetadataEncoding.readString(in),
+                        MetadataEncoding.readAssignment(in));
+                case ALTER_TOPIC_CONFIGS -> new AlterTopicConfigs(MetadataEncoding.readString(in),
+                        MetadataEncoding.readStringMap(in), new HashSet<>(MetadataEncoding.readStrings(in)));
+                case COMMIT_OFFSETS -> new CommitOffsets(MetadataEncoding.readString(in),
+                        MetadataEncoding.readOffsets(in));
+                case DELETE_GROUP_OFFSETS -> new DeleteGroupOffsets(MetadataEncoding.readString(in));
+                case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
+                default -> throw new IllegalArgumentException("unknown metadata command tag " + tag);
+            };
+            if (in.available() > 0) {
+                throw new IllegalArgumentException(in.available() + " trailing bytes after " + command);
+            }
+            return command;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("malformed metadata command: " + e, e);
+        }
+    }
+}
