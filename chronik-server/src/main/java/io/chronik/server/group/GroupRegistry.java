@@ -1,0 +1,67 @@
+package io.chronik.server.group;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
+
+/**
+ * The coordinator's groups by id. A group that exists only as committed offsets in the
+ * {@link GroupOffsetStore} (after a restart, or committed through another node) appears here as an Empty
+ * group the first time it is looked up. Thread-safe; each group's own state is guarded by its lock, which
+ * {@link #locked} takes.
+ */
+final class GroupRegistry {
+
+    private final ConcurrentMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
+    private final GroupOffsetStore offsets;
+
+    GroupRegistry(GroupOffsetStore offsets) {
+        this.offsets = offsets;
+        for (String groupId : offsets.groups()) {
+            groups.putIfAbsent(groupId, new ClassicGroup(groupId));
+        }
+    }
+
+    /** The group, or null when it has neither members nor committed offsets. */
+    ClassicGroup find(String groupId) {
+        ClassicGroup g = groups.get(groupId);
+        if (g == null && !offsets.committed(groupId).isEmpty()) {
+            g = groups.computeIfAbsent(groupId, ClassicGroup::new);
+        }
+        return g;
+    }
+
+    ClassicGroup findOrCreate(String groupId) {
+        ClassicGroup g = find(groupId);
+        return g != null ? g : groups.computeIfAbsent(groupId, ClassicGroup::new);
+    }
+
+    /** Every known group, including those that so far exist only as committed offsets. */
+    List<ClassicGroup> all() {
+        for (String groupId : offsets.groups()) {
+            find(groupId);
+        }
+        return new ArrayList<>(groups.values());
+    }
+
+    /** Forgets a deleted group, unless it was replaced meanwhile. */
+    void remove(ClassicGroup group) {
+        groups.remove(group.groupId(), group);
+    }
+
+    /** Runs {@code body} holding the group's lock, then completes whatever futures it decided to complete. */
+    <T> T locked(ClassicGroup group, Function<Completions, T> body) {
+        Completions completions = new Completions();
+        T result;
+        group.lock().lock();
+        try {
+            result = body.apply(completions);
+        } finally {
+            group.lock().unlock();
+        }
+        completions.runAll();
+        return result;
+    }
+}
