@@ -251,27 +251,34 @@ public final class LocalMetadataStore implements MetadataStore {
     private void runApplier() {
         List<Pending> batch = new ArrayList<>();
         boolean stop = false;
-        while (!stop) {
-            batch.clear();
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                LOG.warn("Metadata applier interrupted; ignoring, it stops only on close");
-                continue;
+        try {
+            while (!stop) {
+                batch.clear();
+                try {
+                    batch.add(queue.take());
+                } catch (InterruptedException e) {
+                    LOG.warn("Metadata applier interrupted; ignoring, it stops only on close");
+                    continue;
+                }
+                queue.drainTo(batch, MAX_BATCH - 1);
+                int stopAt = batch.indexOf(STOP);
+                if (stopAt >= 0) {
+                    // Nothing follows STOP: submits after close are refused under the lifecycle lock.
+                    batch.subList(stopAt, batch.size()).clear();
+                    stop = true;
+                }
+                if (!batch.isEmpty() && !writeAndApply(batch)) {
+                    stop = true;
+                }
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            int stopAt = batch.indexOf(STOP);
-            if (stopAt >= 0) {
-                // Nothing follows STOP: submits after close are refused under the lifecycle lock.
-                batch.subList(stopAt, batch.size()).clear();
-                stop = true;
+        } catch (Throwable t) {
+            // An Error (from a listener, or out of memory) must not leave submitters waiting forever.
+            fail(new IOException("metadata applier died", t), batch);
+            throw t;
+        } finally {
+            if (closeCalledFromApplier) {
+                closeFiles();
             }
-            if (!batch.isEmpty() && !writeAndApply(batch)) {
-                stop = true;
-            }
-        }
-        if (closeCalledFromApplier) {
-            closeFiles();
         }
     }
 
@@ -330,6 +337,7 @@ public final class LocalMetadataStore implements MetadataStore {
         }
         for (Pending p : abandoned) {
             if (p != STOP) {
+                // completeExceptionally is a no-op for futures of the batch that already completed
                 p.future().completeExceptionally(new IOException("metadata store failed", cause));
             }
         }

@@ -1,0 +1,89 @@
+package io.chronik.raft.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import io.chronik.raft.metadata.MetadataCommand.AllocateProducerIds;
+import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
+import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
+import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
+import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class MetadataCommandCodecTest {
+
+    static Stream<MetadataCommand<?>> everyCommand() {
+        return Stream.of(
+                new CreateTopic("orders", Uuid.randomUuid(), List.of(List.of(1, 2, 3), List.of(3, 1, 2)),
+                        Map.of("retention.ms", "86400000", "cleanup.policy", "compact", "unicode", "grüße ✓")),
+                new CreateTopic("t", new Uuid(-1, Long.MIN_VALUE), List.of(List.of(0)), Map.of()),
+                new DeleteTopic("orders"),
+                new CreatePartitions("orders", List.of(List.of(2, 3), List.of(3, 1))),
+                new AlterTopicConfigs("orders", Map.of("a", "1", "b", ""), Set.of("c", "d")),
+                new AlterTopicConfigs("orders", Map.of(), Set.of()),
+                new CommitOffsets("group-1", Map.of(
+                        new TopicPartition("orders", 0), new CommittedOffset(42, 7, "m", 1_700_000_000_123L),
+                        new TopicPartition("orders", 11), new CommittedOffset(0, -1, "", 0),
+                        new TopicPartition("x", 3), new CommittedOffset(Long.MAX_VALUE, 0, null, -5))),
+                new CommitOffsets("", Map.of()),
+                new DeleteGroupOffsets("group-1"),
+                new AllocateProducerIds(1000),
+                new AllocateProducerIds(Integer.MIN_VALUE));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyCommand")
+    void roundTripsEveryCommand(MetadataCommand<?> command) {
+        byte[] encoded = MetadataCommandCodec.encode(command);
+
+        assertThat(MetadataCommandCodec.decode(encoded)).isEqualTo(command);
+        assertThat(MetadataCommandCodec.encode(MetadataCommandCodec.decode(encoded)))
+                .as("equal commands encode to equal bytes").isEqualTo(encoded);
+    }
+
+    @ParameterizedTest
+    @MethodSource("everyCommand")
+    void rejectsEveryTruncation(MetadataCommand<?> command) {
+        byte[] encoded = MetadataCommandCodec.encode(command);
+        for (int length = 0; length < encoded.length; length++) {
+            byte[] truncated = Arrays.copyOf(encoded, length);
+            assertThatThrownBy(() -> MetadataCommandCodec.decode(truncated))
+                    .as("truncated to %d of %d bytes", length, encoded.length)
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void rejectsTrailingBytesUnknownTagsAndUnknownVersions() {
+        byte[] encoded = MetadataCommandCodec.encode(new DeleteTopic("t"));
+        byte[] trailing = Arrays.copyOf(encoded, encoded.length + 1);
+        byte[] unknownTag = encoded.clone();
+        unknownTag[1] = 99;
+        byte[] unknownVersion = encoded.clone();
+        unknownVersion[0] = 2;
+
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(trailing)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(unknownTag)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(unknownVersion))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void hugeCountsInCorruptInputFailWithoutAllocating() {
+        // version 1, CreateTopic, name length Integer.MAX_VALUE
+        byte[] corrupt = {1, 1, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'a'};
+
+        assertThatThrownBy(() -> MetadataCommandCodec.decode(corrupt)).isInstanceOf(IllegalArgumentException.class);
+    }
+}

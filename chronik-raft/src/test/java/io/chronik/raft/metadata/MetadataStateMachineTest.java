@@ -1,0 +1,261 @@
+package io.chronik.raft.metadata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import io.chronik.raft.metadata.MetadataCommand.AllocateProducerIds;
+import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
+import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
+import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
+import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicaAssignmentException;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.junit.jupiter.api.Test;
+
+class MetadataStateMachineTest {
+
+    private static final Uuid ORDERS_ID = new Uuid(1, 1);
+    private static final Uuid PAYMENTS_ID = new Uuid(2, 2);
+
+    private final MetadataStateMachine sm = new MetadataStateMachine();
+    private long index;
+
+    private <R> R apply(MetadataCommand<R> command) {
+        return sm.apply(++index, command);
+    }
+
+    private TopicImage createOrders() {
+        return apply(new CreateTopic("orders", ORDERS_ID, List.of(List.of(1, 2), List.of(2, 3)),
+                Map.of("retention.ms", "1000")));
+    }
+
+    private static CommittedOffset offset(long value) {
+        return new CommittedOffset(value, 3, "meta", 1_700_000_000_000L);
+    }
+
+    @Test
+    void createTopicPublishesItByNameAndId() {
+        TopicImage created = createOrders();
+
+        assertThat(created.partitionCount()).isEqualTo(2);
+        assertThat(created.replicas(1)).containsExactly(2, 3);
+        assertThat(created.configs()).containsExactly(Map.entry("retention.ms", "1000"));
+        MetadataImage image = sm.image();
+        assertThat(image.appliedIndex()).isEqualTo(1);
+        assertThat(image.topic("orders")).contains(created);
+        assertThat(image.topic(ORDERS_ID)).contains(created);
+        assertThat(image.topic("missing")).isEmpty();
+    }
+
+    @Test
+    void createTopicRejectsDuplicatesAndBadShapesWithoutChangingTopics() {
+        TopicImage orders = createOrders();
+
+        assertThatThrownBy(() -> apply(new CreateTopic("orders", Uuid.randomUuid(), List.of(List.of(1)), Map.of())))
+                .isInstanceOf(TopicExistsException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("other", ORDERS_ID, List.of(List.of(1, 2)), Map.of())))
+                .isInstanceOf(TopicExistsException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("empty", Uuid.randomUuid(), List.of(), Map.of())))
+                .isInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("bad/name", Uuid.randomUuid(), List.of(List.of(1)), Map.of())))
+                .isInstanceOf(InvalidTopicException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("..", Uuid.randomUuid(), List.of(List.of(1)), Map.of())))
+                .isInstanceOf(InvalidTopicException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("x".repeat(250), Uuid.randomUuid(), List.of(List.of(1)), Map.of())))
+                .isInstanceOf(InvalidTopicException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("zero", Uuid.ZERO_UUID, List.of(List.of(1)), Map.of())))
+                .isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("dup", Uuid.randomUuid(), List.of(List.of(1, 1)), Map.of())))
+                .isInstanceOf(InvalidReplicaAssignmentException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("norep", Uuid.randomUuid(), List.of(List.of()), Map.of())))
+                .isInstanceOf(InvalidReplicaAssignmentException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("uneven", Uuid.randomUuid(), List.of(List.of(1), List.of(1, 2)),
+                Map.of()))).isInstanceOf(InvalidReplicaAssignmentException.class);
+        assertThatThrownBy(() -> apply(new CreateTopic("neg", Uuid.randomUuid(), List.of(List.of(-1)), Map.of())))
+                .isInstanceOf(InvalidReplicaAssignmentException.class);
+
+        assertThat(sm.image().topicsByName()).containsOnlyKeys("orders").containsValue(orders);
+        assertThat(sm.appliedIndex()).as("rejected commands still consume their index").isEqualTo(index);
+    }
+
+    @Test
+    void topicNamesThatDifferOnlyByDotAndUnderscoreCollide() {
+        apply(new CreateTopic("a.b", Uuid.randomUuid(), List.of(List.of(1)), Map.of()));
+
+        assertThatThrownBy(() -> apply(new CreateTopic("a_b", Uuid.randomUuid(), List.of(List.of(1)), Map.of())))
+                .isInstanceOf(InvalidTopicException.class).hasMessageContaining("collides");
+    }
+
+    @Test
+    void deleteTopicReturnsItAndFreesNameAndId() {
+        TopicImage orders = createOrders();
+
+        assertThat(apply(new DeleteTopic("orders"))).isEqualTo(orders);
+
+        assertThat(sm.image().topic("orders")).isEmpty();
+        assertThat(sm.image().topic(ORDERS_ID)).isEmpty();
+        assertThatThrownBy(() -> apply(new DeleteTopic("orders"))).isInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThat(apply(new CreateTopic("orders", ORDERS_ID, List.of(List.of(1)), Map.of())).partitionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void deleteTopicDropsItsOffsetsFromEveryGroup() {
+        createOrders();
+        apply(new CreateTopic("payments", PAYMENTS_ID, List.of(List.of(1)), Map.of()));
+        TopicPartition orders0 = new TopicPartition("orders", 0);
+        TopicPartition orders1 = new TopicPartition("orders", 1);
+        TopicPartition payments0 = new TopicPartition("payments", 0);
+        apply(new CommitOffsets("g1", Map.of(orders0, offset(5), payments0, offset(7))));
+        apply(new CommitOffsets("g2", Map.of(orders1, offset(9))));
+
+        apply(new DeleteTopic("orders"));
+
+        assertThat(sm.committedOffsets("g1")).containsExactly(Map.entry(payments0, offset(7)));
+        assertThat(sm.committedOffsets("g2")).isEmpty();
+        assertThat(sm.groupsWithOffsets()).containsExactly("g1");
+    }
+
+    @Test
+    void createPartitionsAppendsAndRejectsNonGrowthOrUnknownTopic() {
+        createOrders();
+
+        TopicImage grown = apply(new CreatePartitions("orders", List.of(List.of(3, 1))));
+
+        assertThat(grown.assignment()).containsExactly(List.of(1, 2), List.of(2, 3), List.of(3, 1));
+        assertThat(grown.topicId()).isEqualTo(ORDERS_ID);
+        assertThat(grown.configs()).containsEntry("retention.ms", "1000");
+        assertThat(sm.image().topic(ORDERS_ID)).contains(grown);
+        assertThatThrownBy(() -> apply(new CreatePartitions("orders", List.of())))
+                .isInstanceOf(InvalidPartitionsException.class);
+        assertThatThrownBy(() -> apply(new CreatePartitions("orders", List.of(List.of(1)))))
+                .isInstanceOf(InvalidReplicaAssignmentException.class);
+        assertThatThrownBy(() -> apply(new CreatePartitions("nope", List.of(List.of(1, 2)))))
+                .isInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThat(sm.image().topic("orders").orElseThrow().partitionCount()).isEqualTo(3);
+    }
+
+    @Test
+    void alterTopicConfigsSetsAndRemoves() {
+        createOrders();
+
+        TopicImage altered = apply(new AlterTopicConfigs("orders", Map.of("cleanup.policy", "compact"),
+                Set.of("retention.ms", "not.there")));
+
+        assertThat(altered.configs()).containsExactly(Map.entry("cleanup.policy", "compact"));
+        assertThat(sm.image().topic("orders")).contains(altered);
+        assertThatThrownBy(() -> apply(new AlterTopicConfigs("orders", Map.of("a", "1"), Set.of("a"))))
+                .isInstanceOf(InvalidRequestException.class);
+        assertThatThrownBy(() -> apply(new AlterTopicConfigs("nope", Map.of("a", "1"), Set.of())))
+                .isInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThat(sm.image().topic("orders").orElseThrow().configs()).containsOnlyKeys("cleanup.policy");
+    }
+
+    @Test
+    void commitOffsetsOverwritesPerPartitionAndRejectsUnknownPartitionsAtomically() {
+        createOrders();
+        TopicPartition p0 = new TopicPartition("orders", 0);
+        TopicPartition p1 = new TopicPartition("orders", 1);
+
+        assertThat(apply(new CommitOffsets("g", Map.of(p0, offset(1), p1, offset(2))))).isNull();
+        apply(new CommitOffsets("g", Map.of(p1, offset(20))));
+
+        assertThat(sm.committedOffsets("g")).containsOnly(Map.entry(p0, offset(1)), Map.entry(p1, offset(20)));
+        assertThat(sm.committedOffsets("other")).isEmpty();
+        assertThatThrownBy(() -> apply(new CommitOffsets("g", Map.of(p0, offset(99), new TopicPartition("orders", 2), offset(1)))))
+                .isInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThatThrownBy(() -> apply(new CommitOffsets("g", Map.of(new TopicPartition("nope", 0), offset(1)))))
+                .isInstanceOf(UnknownTopicOrPartitionException.class);
+        assertThat(sm.committedOffsets("g")).containsEntry(p0, offset(1));
+        assertThat(sm.appliedIndex()).isEqualTo(index);
+    }
+
+    @Test
+    void deleteGroupOffsetsForgetsTheGroupAndToleratesUnknownGroups() {
+        createOrders();
+        apply(new CommitOffsets("g", Map.of(new TopicPartition("orders", 0), offset(1))));
+
+        apply(new DeleteGroupOffsets("g"));
+        apply(new DeleteGroupOffsets("never-existed"));
+
+        assertThat(sm.committedOffsets("g")).isEmpty();
+        assertThat(sm.groupsWithOffsets()).isEmpty();
+    }
+
+    @Test
+    void producerIdBlocksDoNotOverlap() {
+        assertThat(apply(new AllocateProducerIds(1000))).isEqualTo(0L);
+        assertThat(apply(new AllocateProducerIds(10))).isEqualTo(1000L);
+        assertThat(sm.nextProducerId()).isEqualTo(1010L);
+        assertThatThrownBy(() -> apply(new AllocateProducerIds(0))).isInstanceOf(InvalidRequestException.class);
+        assertThat(apply(new AllocateProducerIds(1))).isEqualTo(1010L);
+    }
+
+    @Test
+    void indicesMustIncreaseButMaySkip() {
+        sm.apply(5, new AllocateProducerIds(1));
+        sm.apply(9, new AllocateProducerIds(1));
+
+        assertThat(sm.appliedIndex()).isEqualTo(9);
+        assertThatThrownBy(() -> sm.apply(9, new AllocateProducerIds(1))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(sm.nextProducerId()).isEqualTo(2);
+    }
+
+    @Test
+    void snapshotRestoresTheWholeStateAndEncodesDeterministically() throws IOException {
+        createOrders();
+        apply(new CreateTopic("payments", PAYMENTS_ID, List.of(List.of(1)), Map.of("a", "b", "c", "d")));
+        apply(new CommitOffsets("g1", Map.of(new TopicPartition("orders", 1), offset(4),
+                new TopicPartition("payments", 0), offset(8))));
+        apply(new CommitOffsets("g2", Map.of(new TopicPartition("orders", 0), offset(6))));
+        apply(new AllocateProducerIds(77));
+
+        byte[] snapshot = snapshotOf(sm);
+        MetadataStateMachine restored = new MetadataStateMachine();
+        restored.loadSnapshot(new DataInputStream(new ByteArrayInputStream(snapshot)));
+
+        assertThat(restored.image()).isEqualTo(sm.image());
+        assertThat(restored.groupsWithOffsets()).containsExactlyInAnyOrder("g1", "g2");
+        assertThat(restored.committedOffsets("g1")).isEqualTo(sm.committedOffsets("g1"));
+        assertThat(restored.committedOffsets("g2")).isEqualTo(sm.committedOffsets("g2"));
+        assertThat(restored.nextProducerId()).isEqualTo(77);
+        assertThat(snapshotOf(restored)).isEqualTo(snapshot);
+    }
+
+    @Test
+    void malformedSnapshotLeavesTheStateAlone() {
+        createOrders();
+        MetadataImage before = sm.image();
+        byte[] truncated = Arrays.copyOf(snapshotOf(new MetadataStateMachine()), 6);
+
+        assertThatThrownBy(() -> sm.loadSnapshot(new DataInputStream(new ByteArrayInputStream(truncated))))
+                .isInstanceOf(IOException.class);
+        assertThat(sm.image()).isSameAs(before);
+    }
+
+    private static byte[] snapshotOf(MetadataStateMachine machine) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            machine.writeSnapshot(out);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        return bytes.toByteArray();
+    }
+}
