@@ -1,0 +1,107 @@
+package io.chronik.storage.log;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Per-topic log settings, named after Kafka's topic config keys. Immutable; every instance is valid (the compact
+ * constructor rejects out-of-range values with an {@link IllegalArgumentException} naming the Kafka key).
+ *
+ * @param segmentBytes       {@code segment.bytes}: roll when the next append would make the active segment bigger;
+ *                           at most {@link Integer#MAX_VALUE} because file positions are ints
+ * @param segmentMs          {@code segment.ms}: roll when the active segment's first append is this old
+ * @param retentionMs        {@code retention.ms}: delete segments whose newest record is older; -1 = unlimited
+ * @param retentionBytes     {@code retention.bytes}: delete oldest segments while the partition is bigger; -1 = unlimited
+ * @param maxMessageBytes    {@code max.message.bytes}: largest accepted record batch
+ * @param indexIntervalBytes {@code index.interval.bytes}: bytes between two offset/time index entries
+ * @param flushPolicy        {@code flush.policy} ({@code group_commit} or {@code none}), a Chronik extension
+ */
+public record LogConfig(long segmentBytes,
+                        long segmentMs,
+                        long retentionMs,
+                        long retentionBytes,
+                        int maxMessageBytes,
+                        int indexIntervalBytes,
+                        FlushPolicy flushPolicy) {
+
+    public static final String SEGMENT_BYTES = "segment.bytes";
+    public static final String SEGMENT_MS = "segment.ms";
+    public static final String RETENTION_MS = "retention.ms";
+    public static final String RETENTION_BYTES = "retention.bytes";
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
+    public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    public static final String FLUSH_POLICY = "flush.policy";
+
+    private static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
+    /** Smallest segment that can hold a batch header; Kafka uses the same floor. */
+    private static final long MIN_SEGMENT_BYTES = 14;
+
+    public LogConfig {
+        Objects.requireNonNull(flushPolicy, FLUSH_POLICY);
+        require(segmentBytes >= MIN_SEGMENT_BYTES && segmentBytes <= Integer.MAX_VALUE, SEGMENT_BYTES, segmentBytes);
+        require(segmentMs >= 1, SEGMENT_MS, segmentMs);
+        require(retentionMs >= -1, RETENTION_MS, retentionMs);
+        require(retentionBytes >= -1, RETENTION_BYTES, retentionBytes);
+        require(maxMessageBytes >= 0, MAX_MESSAGE_BYTES, maxMessageBytes);
+        require(indexIntervalBytes >= 0, INDEX_INTERVAL_BYTES, indexIntervalBytes);
+    }
+
+    /** Kafka's defaults: 1 GiB / 7 day segments, 7 day retention, unlimited size, 1 MB batches, group commit. */
+    public static LogConfig defaults() {
+        return new LogConfig(1L << 30, SEVEN_DAYS_MS, SEVEN_DAYS_MS, -1, 1048588, 4096, FlushPolicy.GROUP_COMMIT);
+    }
+
+    /**
+     * Builds from Kafka config names ("segment.bytes" etc.) layered over {@code base}; unknown keys are ignored (they
+     * belong to other layers); unparsable or out-of-range values give an {@link IllegalArgumentException} naming the key.
+     */
+    public static LogConfig fromProperties(Map<String, String> overrides, LogConfig base) {
+        long segmentBytes = longValue(overrides, SEGMENT_BYTES, base.segmentBytes);
+        long segmentMs = longValue(overrides, SEGMENT_MS, base.segmentMs);
+        long retentionMs = longValue(overrides, RETENTION_MS, base.retentionMs);
+        long retentionBytes = longValue(overrides, RETENTION_BYTES, base.retentionBytes);
+        int maxMessageBytes = intValue(overrides, MAX_MESSAGE_BYTES, base.maxMessageBytes);
+        int indexIntervalBytes = intValue(overrides, INDEX_INTERVAL_BYTES, base.indexIntervalBytes);
+        FlushPolicy flushPolicy = base.flushPolicy;
+        String policy = overrides.get(FLUSH_POLICY);
+        if (policy != null) {
+            try {
+                flushPolicy = FlushPolicy.valueOf(policy.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid value " + policy + " for configuration " + FLUSH_POLICY
+                        + ": expected group_commit or none");
+            }
+        }
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
+                indexIntervalBytes, flushPolicy);
+    }
+
+    private static long longValue(Map<String, String> overrides, String key, long fallback) {
+        String value = overrides.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + key
+                    + ": not a number");
+        }
+    }
+
+    private static int intValue(Map<String, String> overrides, String key, int fallback) {
+        long value = longValue(overrides, key, fallback);
+        if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + key
+                    + ": out of int range");
+        }
+        return (int) value;
+    }
+
+    private static void require(boolean condition, String key, long value) {
+        if (!condition) {
+            throw new IllegalArgumentException("Invalid value " + value + " for configuration " + key);
+        }
+    }
+}

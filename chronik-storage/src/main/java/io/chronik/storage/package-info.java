@@ -1,2 +1,0 @@
-/** placeholder */
-package io.chronik.storage;

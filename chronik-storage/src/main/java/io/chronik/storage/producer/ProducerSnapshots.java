@@ -1,0 +1,170 @@
+package io.chronik.storage.producer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The producer-state snapshot files of one partition directory, named {@code <offset, 20 digits>.snapshot}.
+ *
+ * <p>File format (big-endian): int magic, int version, long offset, int entry count, then per entry long producer id,
+ * short epoch, int batch count and per batch int first seq, int last seq, long first offset, long last offset; last a
+ * CRC32C (as int) of everything before it. A file is written to a temporary name, fsync'd and renamed, so a visible
+ * snapshot is always complete; one that fails its CRC anyway is ignored and deleted.
+ *
+ * <p>Thread-safety: none; the partition log calls it under its append lock.
+ */
+public final class ProducerSnapshots {
+    public static final String SUFFIX = ".snapshot";
+    private static final Logger LOG = LoggerFactory.getLogger(ProducerSnapshots.class);
+    private static final int MAGIC = 0x43505331; // "CPS1"
+    private static final int VERSION = 1;
+
+    private final Path dir;
+
+    public ProducerSnapshots(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path fileFor(long offset) {
+        return dir.resolve(String.format("%020d", offset) + SUFFIX);
+    }
+
+    /** Durably writes the state as of {@code offset}, replacing a snapshot at the same offset. */
+    public void write(long offset, Collection<ProducerEntry> entries) throws IOException {
+        int size = 4 + 4 + 8 + 4 + 4;
+        for (ProducerEntry entry : entries) {
+            size += 8 + 2 + 4 + entry.batches().size() * 24;
+        }
+        ByteBuffer buffer = ByteBuffer.allocate(size);
+        buffer.putInt(MAGIC).putInt(VERSION).putLong(offset).putInt(entries.size());
+        for (ProducerEntry entry : entries) {
+            buffer.putLong(entry.producerId()).putShort(entry.epoch()).putInt(entry.batches().size());
+            for (BatchMetadata batch : entry.batches()) {
+                buffer.putInt(batch.firstSeq()).putInt(batch.lastSeq()).putLong(batch.firstOffset())
+                        .putLong(batch.lastOffset());
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(buffer.array(), 0, buffer.position());
+        buffer.putInt((int) crc.getValue());
+        buffer.flip();
+        Path target = fileFor(offset);
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** The newest readable snapshot whose offset is {@code <= maxOffset}; unreadable ones are deleted on the way. */
+    public Optional<ProducerSnapshot> latestAtOrBelow(long maxOffset) throws IOException {
+        List<Long> offsets = offsets();
+        for (int i = offsets.size() - 1; i >= 0; i--) {
+            long offset = offsets.get(i);
+            if (offset > maxOffset) {
+                continue;
+            }
+            Optional<ProducerSnapshot> snapshot = read(fileFor(offset));
+            if (snapshot.isPresent()) {
+                return snapshot;
+            }
+            LOG.warn("Deleting unreadable producer snapshot {}", fileFor(offset));
+            Files.deleteIfExists(fileFor(offset));
+        }
+        return Optional.empty();
+    }
+
+    /** Deletes snapshots above {@code offset} (they describe a log tail that no longer exists). */
+    public void deleteAbove(long offset) throws IOException {
+        for (long existing : offsets()) {
+            if (existing > offset) {
+                Files.deleteIfExists(fileFor(existing));
+            }
+        }
+    }
+
+    /** Keeps only the {@code count} newest snapshots. */
+    public void retainNewest(int count) throws IOException {
+        List<Long> offsets = offsets();
+        for (int i = 0; i < offsets.size() - count; i++) {
+            Files.deleteIfExists(fileFor(offsets.get(i)));
+        }
+    }
+
+    /** Offsets of the snapshot files present, ascending; leftover temporary files are removed. */
+    public List<Long> offsets() throws IOException {
+        List<Long> offsets = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(SUFFIX + ".tmp")) {
+                    Files.deleteIfExists(file);
+                } else if (name.endsWith(SUFFIX)) {
+                    try {
+                        offsets.add(Long.parseLong(name.substring(0, name.length() - SUFFIX.length())));
+                    } catch (NumberFormatException e) {
+                        LOG.warn("Ignoring unexpected file {}", file);
+                    }
+                }
+            }
+        }
+        offsets.sort(null);
+        return offsets;
+    }
+
+    private static Optional<ProducerSnapshot> read(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        if (bytes.length < 24) {
+            return Optional.empty();
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, 0, bytes.length - 4);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        if (buffer.getInt(bytes.length - 4) != (int) crc.getValue()
+                || buffer.getInt() != MAGIC || buffer.getInt() != VERSION) {
+            return Optional.empty();
+        }
+        try {
+            long offset = buffer.getLong();
+            int count = buffer.getInt();
+            List<ProducerEntry> entries = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                long producerId = buffer.getLong();
+                short epoch = buffer.getShort();
+                int batchCount = buffer.getInt();
+                List<BatchMetadata> batches = new ArrayList<>(batchCount);
+                for (int b = 0; b < batchCount; b++) {
+                    batches.add(new BatchMetadata(buffer.getInt(), buffer.getInt(), buffer.getLong(),
+                            buffer.getLong()));
+                }
+                entries.add(new ProducerEntry(producerId, epoch, batches));
+            }
+            return Optional.of(new ProducerSnapshot(offset, entries));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+}
