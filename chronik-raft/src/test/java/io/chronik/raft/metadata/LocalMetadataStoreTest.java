@@ -316,6 +316,7 @@ class LocalMetadataStoreTest {
         try (LocalMetadataStore store = LocalMetadataStore.open(dir)) {
             assertThatThrownBy(() -> LocalMetadataStore.open(dir)).isInstanceOf(IOException.class)
                     .hasMessageContaining("in use");
+            assertThat(store.image()).isEqualTo(MetadataImage.EMPTY);
         }
         LocalMetadataStore.open(dir).close();
     }
