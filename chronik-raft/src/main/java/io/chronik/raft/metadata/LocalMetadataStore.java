@@ -32,6 +32,7 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +187,12 @@ public final class LocalMetadataStore implements MetadataStore {
             payload = MetadataCommandCodec.encode(command);
         } catch (RuntimeException e) {
             future.completeExceptionally(e);
+            return (CompletableFuture<R>) (CompletableFuture<?>) future;
+        }
+        if (payload.length > MetadataJournal.MAX_PAYLOAD_BYTES) {
+            // Refused here: the journal would refuse it too, and that would stop the whole store.
+            future.completeExceptionally(new InvalidRequestException("metadata command of " + payload.length
+                    + " bytes exceeds the limit of " + MetadataJournal.MAX_PAYLOAD_BYTES));
             return (CompletableFuture<R>) (CompletableFuture<?>) future;
         }
         synchronized (lifecycle) {
