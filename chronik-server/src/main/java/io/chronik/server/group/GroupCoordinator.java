@@ -300,7 +300,12 @@ public final class GroupCoordinator implements AutoCloseable {
     }
 
     private void scheduleInitialDelay(ClassicGroup group, long epoch, int delayMs, int remainingMs) {
-        group.joinTimer(scheduler.schedule(() -> registry.locked(group, out -> {
+        group.joinTimer(scheduler.schedule(() -> onInitialDelay(group, epoch, remainingMs), delayMs,
+                TimeUnit.MILLISECONDS));
+    }
+
+    private void onInitialDelay(ClassicGroup group, long epoch, int remainingMs) {
+        registry.locked(group, out -> {
             if (group.timerEpoch() != epoch || !group.is(GroupState.PREPARING_REBALANCE)) {
                 return null;
             }
@@ -313,7 +318,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 completeJoin(group, out);
             }
             return null;
-        }), delayMs, TimeUnit.MILLISECONDS));
+        });
     }
 
     private void onJoinDeadline(ClassicGroup group, long epoch) {
@@ -357,7 +362,12 @@ public final class GroupCoordinator implements AutoCloseable {
 
     private void scheduleSyncDeadline(ClassicGroup group) {
         int generation = group.generationId();
-        group.syncTimer(scheduler.schedule(() -> registry.locked(group, out -> {
+        group.syncTimer(scheduler.schedule(() -> onSyncDeadline(group, generation), group.maxRebalanceTimeoutMs(),
+                TimeUnit.MILLISECONDS));
+    }
+
+    private void onSyncDeadline(ClassicGroup group, int generation) {
+        registry.locked(group, out -> {
             boolean current = group.generationId() == generation
                     && (group.is(GroupState.COMPLETING_REBALANCE) || group.is(GroupState.STABLE));
             if (current && !group.pendingSyncMembers().isEmpty()) {
@@ -368,7 +378,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 maybePrepareRebalance(group, "members did not sync in time", out);
             }
             return null;
-        }), group.maxRebalanceTimeoutMs(), TimeUnit.MILLISECONDS));
+        });
     }
 
     /**

@@ -1,0 +1,38 @@
+package io.chronik.server.group;
+
+import io.chronik.raft.metadata.CommittedOffset;
+import io.chronik.raft.metadata.MetadataCommand;
+import io.chronik.raft.metadata.MetadataStore;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+
+/** Committed offsets kept in the metadata store, so they are as durable (and later, as replicated) as topics. */
+public final class MetadataGroupOffsetStore implements GroupOffsetStore {
+    private final MetadataStore metadata;
+
+    public MetadataGroupOffsetStore(MetadataStore metadata) {
+        this.metadata = metadata;
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
+        return metadata.submit(new MetadataCommand.CommitOffsets(groupId, offsets));
+    }
+
+    @Override
+    public Map<TopicPartition, CommittedOffset> committed(String groupId) {
+        return metadata.committedOffsets(groupId);
+    }
+
+    @Override
+    public Set<String> groups() {
+        return metadata.groupsWithOffsets();
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteGroup(String groupId) {
+        return metadata.submit(new MetadataCommand.DeleteGroupOffsets(groupId));
+    }
+}

@@ -1,0 +1,81 @@
+package io.chronik.server.group;
+
+import io.chronik.raft.metadata.CommittedOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Test double for the durable offset store. By default writes are applied and acknowledged at once; with
+ * {@link #holdWrites} they wait until {@link #releaseWrites}, like an fsync that has not happened yet.
+ */
+final class InMemoryOffsetStore implements GroupOffsetStore {
+
+    private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new HashMap<>();
+    private final List<Runnable> held = new ArrayList<>();
+    private boolean holding;
+
+    synchronized void holdWrites() {
+        holding = true;
+    }
+
+    void releaseWrites() {
+        List<Runnable> toRun;
+        synchronized (this) {
+            holding = false;
+            toRun = new ArrayList<>(held);
+            held.clear();
+        }
+        toRun.forEach(Runnable::run);
+    }
+
+    @Override
+    public CompletableFuture<Void> commit(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Runnable write = () -> {
+            synchronized (this) {
+                groups.computeIfAbsent(groupId, g -> new HashMap<>()).putAll(offsets);
+            }
+            f.complete(null);
+        };
+        defer(write);
+        return f;
+    }
+
+    @Override
+    public synchronized Map<TopicPartition, CommittedOffset> committed(String groupId) {
+        return Map.copyOf(groups.getOrDefault(groupId, Map.of()));
+    }
+
+    @Override
+    public synchronized Set<String> groups() {
+        return new TreeSet<>(groups.keySet());
+    }
+
+    @Override
+    public CompletableFuture<Void> deleteGroup(String groupId) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        defer(() -> {
+            synchronized (this) {
+                groups.remove(groupId);
+            }
+            f.complete(null);
+        });
+        return f;
+    }
+
+    private void defer(Runnable write) {
+        synchronized (this) {
+            if (holding) {
+                held.add(write);
+                return;
+            }
+        }
+        write.run();
+    }
+}
