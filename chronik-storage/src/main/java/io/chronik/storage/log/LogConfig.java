@@ -77,6 +77,41 @@ public record LogConfig(long segmentBytes,
                 indexIntervalBytes, flushPolicy);
     }
 
+    public LogConfig withSegmentBytes(long value) {
+        return new LogConfig(value, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
+                flushPolicy);
+    }
+
+    public LogConfig withSegmentMs(long value) {
+        return new LogConfig(segmentBytes, value, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
+                flushPolicy);
+    }
+
+    public LogConfig withRetentionMs(long value) {
+        return new LogConfig(segmentBytes, segmentMs, value, retentionBytes, maxMessageBytes, indexIntervalBytes,
+                flushPolicy);
+    }
+
+    public LogConfig withRetentionBytes(long value) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, value, maxMessageBytes, indexIntervalBytes,
+                flushPolicy);
+    }
+
+    public LogConfig withMaxMessageBytes(int value) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, value, indexIntervalBytes,
+                flushPolicy);
+    }
+
+    public LogConfig withIndexIntervalBytes(int value) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, value,
+                flushPolicy);
+    }
+
+    public LogConfig withFlushPolicy(FlushPolicy value) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
+                indexIntervalBytes, value);
+    }
+
     private static long longValue(Map<String, String> overrides, String key, long fallback) {
         String value = overrides.get(key);
         if (value == null) {
