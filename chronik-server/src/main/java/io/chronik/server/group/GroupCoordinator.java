@@ -60,8 +60,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: every group's state is guarded by that group's lock; timers (session expiry,
  * rebalance and sync deadlines) run on the given scheduler and take the same lock. Futures are completed
- * after the lock is released. The scheduler is borrowed, not owned: {@link #close()} cancels the timers
- * but does not shut it down.
+ * after the lock is released, on whichever thread decided them: the caller's own thread, another member's
+ * request thread (the leader's SyncGroup completes the followers'), a scheduler thread (deadlines), or the
+ * thread that completes the {@link GroupOffsetStore}'s future. Callers must not block in what they chain
+ * onto these futures. The scheduler is borrowed, not owned: {@link #close()} cancels the timers but does
+ * not shut it down.
+ *
+ * <p>Not done: KIP-848 groups, transactional offset commits, offset expiry (retention), persisting
+ * membership across restarts (a restarted coordinator knows only groups with committed offsets, as Empty).
  */
 public final class GroupCoordinator implements AutoCloseable {
 
