@@ -28,7 +28,7 @@ import org.apache.kafka.common.record.Records;
  * (the base offset when empty); both indexes only point at batch starts below {@link #sizeInBytes()}.
  *
  * <p>Thread-safety: only the owning {@link PartitionLog}'s writer (holding its append lock) calls the mutating methods
- * ({@link #append}, {@link #recover}, {@link #onBecomeInactive}, {@link #truncateTo}); reads ({@link #findBatch},
+ * ({@link #append}, {@link #recover}, {@link #onBecomeInactive}); reads ({@link #findBatch},
  * {@link #readBatches}, the getters) may run concurrently with it because {@link FileRecords} publishes its size only
  * after bytes are written and the indexes are internally synchronized.
  */
@@ -91,8 +91,12 @@ final class LogSegment implements Closeable {
         LogSegment segment;
         long next = baseOffset;
         int position = offsetIndex.lookup(Long.MAX_VALUE).position();
-        for (FileChannelRecordBatch batch : log.batchesFrom(position)) {
-            next = batch.nextOffset();
+        try {
+            for (FileChannelRecordBatch batch : log.batchesFrom(position)) {
+                next = batch.nextOffset();
+            }
+        } catch (RuntimeException e) {
+            // A corrupt length field in a torn tail: the end found so far stands; recover() will cut the rest.
         }
         TimeIndex timeIndex = TimeIndex.open(dir.resolve(fileStem(baseOffset) + TIME_INDEX_SUFFIX), baseOffset, next);
         segment = new LogSegment(baseOffset, log, offsetIndex, timeIndex, indexIntervalBytes);
@@ -261,18 +265,6 @@ final class LogSegment implements Closeable {
         TimestampEntry hint = timeIndex.lookup(timestamp);
         OffsetPosition start = offsetIndex.lookup(Math.max(hint.offset(), startingOffset));
         return log.searchForTimestamp(timestamp, start.position(), startingOffset);
-    }
-
-    /** Truncates so that {@code offset} and everything after it are gone (the log is cut at a batch boundary). */
-    void truncateTo(long offset) throws IOException {
-        BatchPosition position = findBatch(offset);
-        if (position == null) {
-            return;
-        }
-        log.truncateTo(position.position());
-        offsetIndex.truncateTo(position.baseOffset());
-        timeIndex.truncateTo(position.baseOffset());
-        recover();
     }
 
     long baseOffset() {

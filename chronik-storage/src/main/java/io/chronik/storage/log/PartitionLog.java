@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -798,10 +797,6 @@ public final class PartitionLog implements AutoCloseable {
         LOG.error("{}: disk error, log is now offline", topicPartition, e);
         failWaiters(new KafkaStorageException(topicPartition + " failed", e));
         return new KafkaStorageException(topicPartition + " failed: " + e.getMessage(), e);
-    }
-
-    Collection<LogSegment> segments() {
-        return segments.values();
     }
 
     @Override

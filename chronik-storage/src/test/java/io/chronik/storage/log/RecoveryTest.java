@@ -78,7 +78,12 @@ class RecoveryTest {
         first.close();
         long goodSize = Files.size(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            channel.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 3, 9, 9, 9}));
+            // offset 2, a length field of 3 (smaller than any batch header), then junk
+            ByteBuffer garbage = ByteBuffer.allocate(64).putLong(2).putInt(3);
+            while (garbage.hasRemaining()) {
+                garbage.put((byte) 9);
+            }
+            channel.write(garbage.flip());
         }
         try (LogDirectory second = directory()) {
             PartitionLog recovered = second.openOrCreate(TP, CONFIG);
