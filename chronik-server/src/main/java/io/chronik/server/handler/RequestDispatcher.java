@@ -31,8 +31,11 @@ public final class RequestDispatcher {
         return this;
     }
 
-    public ApiVersionTable versionTable() {
-        return ApiVersionTable.of(handlers.keySet());
+    /** The table of every registered API plus {@code extra} (ApiVersions, whose handler needs the table). */
+    public ApiVersionTable versionTableWith(ApiKeys extra) {
+        java.util.Set<ApiKeys> apis = java.util.EnumSet.of(extra);
+        apis.addAll(handlers.keySet());
+        return ApiVersionTable.of(apis);
     }
 
     public CompletionStage<? extends ApiMessage> dispatch(RequestContext context, AbstractRequest request) {

@@ -99,15 +99,14 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
-        switch (request) {
-            case DecodedRequest.UnsupportedApiVersions unsupported -> {
-                Slot slot = new Slot(unsupported.correlationId(), ApiKeys.API_VERSIONS, (short) 0);
-                slot.response = versions.toResponse(Errors.UNSUPPORTED_VERSION);
-                slot.done = true;
-                pending.add(slot);
-                writeReady();
-            }
-            case DecodedRequest.Supported supported -> accept(supported);
+        if (request instanceof DecodedRequest.UnsupportedApiVersions unsupported) {
+            Slot slot = new Slot(unsupported.correlationId(), ApiKeys.API_VERSIONS, (short) 0);
+            slot.response = versions.toResponse(Errors.UNSUPPORTED_VERSION);
+            slot.done = true;
+            pending.add(slot);
+            writeReady();
+        } else {
+            accept((DecodedRequest.Supported) request);
         }
     }
 
@@ -138,7 +137,15 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
         while (!pending.isEmpty() && pending.peek().done) {
             Slot slot = pending.poll();
             if (slot.response != null) {
-                encoder.encode(slot.correlationId, slot.api, slot.version, slot.response, new NettyFrameSink(ctx));
+                try {
+                    encoder.encode(slot.correlationId, slot.api, slot.version, slot.response, new NettyFrameSink(ctx));
+                } catch (RuntimeException e) {
+                    // A response we cannot encode is our bug; the client would wait for it forever, so hang up.
+                    log.error("cannot encode {} v{} response; closing connection from {}", slot.api, slot.version,
+                            clientAddress, e);
+                    ctx.close();
+                    return;
+                }
                 wrote = true;
             }
         }

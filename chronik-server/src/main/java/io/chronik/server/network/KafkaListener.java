@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  * The Kafka TCP listener: accepts connections, frames requests by their 4-byte length (refusing frames over the
  * configured maximum, so a bogus 2 GB length costs nothing), and gives each connection a {@link KafkaConnection}.
  * Owns its event-loop threads; {@link #close()} stops them.
+ *
+ * <p>Binding and serving are two steps: the port is bound first (so a configured port 0 resolves to a real one that
+ * Metadata can advertise), connections are accepted only once {@link #serve} has the handlers.
  */
 public final class KafkaListener implements AutoCloseable {
 
@@ -29,8 +32,11 @@ public final class KafkaListener implements AutoCloseable {
     private final EventLoopGroup workers;
     private final Channel serverChannel;
 
-    public KafkaListener(String host, int port, int maxFrameBytes, int ioThreads, ApiVersionTable versions,
-                         RequestDispatcher dispatcher, Executor handlerPool) throws InterruptedException {
+    private volatile ApiVersionTable versions;
+    private volatile RequestDispatcher dispatcher;
+    private volatile Executor handlerPool;
+
+    public KafkaListener(String host, int port, int maxFrameBytes, int ioThreads) throws InterruptedException {
         boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-accept"), NioIoHandler.newFactory());
         workers = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("kafka-io"),
                 NioIoHandler.newFactory());
@@ -39,6 +45,7 @@ public final class KafkaListener implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(1 << 20, 4 << 20))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -55,6 +62,14 @@ public final class KafkaListener implements AutoCloseable {
             shutdownGroups();
             throw e;
         }
+    }
+
+    /** Starts accepting connections, served by these handlers. */
+    public void serve(ApiVersionTable versions, RequestDispatcher dispatcher, Executor handlerPool) {
+        this.versions = versions;
+        this.dispatcher = dispatcher;
+        this.handlerPool = handlerPool;
+        serverChannel.config().setAutoRead(true);
     }
 
     public int port() {

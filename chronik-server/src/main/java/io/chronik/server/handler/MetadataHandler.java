@@ -1,0 +1,123 @@
+package io.chronik.server.handler;
+
+import io.chronik.raft.metadata.MetadataImage;
+import io.chronik.raft.metadata.MetadataStore;
+import io.chronik.raft.metadata.TopicImage;
+import io.chronik.server.cluster.ClusterInfo;
+import io.chronik.server.config.NodeConfig;
+import io.chronik.server.partition.Partition;
+import io.chronik.server.partition.PartitionRegistry;
+import io.chronik.server.topic.TopicManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseBroker;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.MetadataRequest;
+
+/**
+ * Metadata: brokers, controller and topics from this node's applied metadata, creating requested topics first
+ * when auto-creation is on and the client allows it.
+ */
+public final class MetadataHandler implements RequestHandler<MetadataRequest> {
+    private final ClusterInfo cluster;
+    private final MetadataStore metadata;
+    private final TopicManager topics;
+    private final PartitionRegistry partitions;
+
+    public MetadataHandler(ClusterInfo cluster, MetadataStore metadata, TopicManager topics,
+                           PartitionRegistry partitions) {
+        this.cluster = cluster;
+        this.metadata = metadata;
+        this.topics = topics;
+        this.partitions = partitions;
+    }
+
+    @Override
+    public CompletionStage<MetadataResponseData> handle(RequestContext context, MetadataRequest request) {
+        MetadataRequestData data = request.data();
+        short version = context.apiVersion();
+        if (request.isAllTopics()) {
+            return CompletableFuture.completedFuture(response(describeAll(), version));
+        }
+        boolean mayCreate = data.allowAutoTopicCreation() && topics.autoCreateEnabled();
+        MetadataImage image = metadata.image();
+        List<CompletableFuture<MetadataResponseTopic>> answers = new ArrayList<>();
+        for (MetadataRequestData.MetadataRequestTopic wanted : data.topics()) {
+            if (wanted.name() == null) {
+                Uuid id = wanted.topicId();
+                answers.add(CompletableFuture.completedFuture(image.topic(id).map(this::describe)
+                        .orElseGet(() -> unknown(null, id))));
+            } else if (image.topic(wanted.name()).isPresent() || !mayCreate) {
+                answers.add(CompletableFuture.completedFuture(image.topic(wanted.name()).map(this::describe)
+                        .orElseGet(() -> unknown(wanted.name(), Uuid.ZERO_UUID))));
+            } else {
+                answers.add(topics.getOrAutoCreate(wanted.name()).thenApply(created -> created.map(this::describe)
+                        .orElseGet(() -> unknown(wanted.name(), Uuid.ZERO_UUID))));
+            }
+        }
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(done -> response(answers.stream().map(CompletableFuture::join).toList(), version));
+    }
+
+    private List<MetadataResponseTopic> describeAll() {
+        return metadata.image().topicsByName().values().stream().map(this::describe).toList();
+    }
+
+    private MetadataResponseData response(List<MetadataResponseTopic> topicList, short version) {
+        MetadataResponseData response = new MetadataResponseData()
+                .setClusterId(cluster.clusterId())
+                .setControllerId(cluster.controllerId())
+                .setThrottleTimeMs(0);
+        for (NodeConfig node : cluster.nodes()) {
+            response.brokers().add(new MetadataResponseBroker()
+                    .setNodeId(node.id())
+                    .setHost(node.host())
+                    .setPort(node.id() == cluster.self().id() ? cluster.self().kafkaPort() : node.kafkaPort())
+                    .setRack(version >= 1 ? node.rack().orElse(null) : null));
+        }
+        topicList.forEach(t -> response.topics().add(t));
+        return response;
+    }
+
+    private MetadataResponseTopic describe(TopicImage topic) {
+        MetadataResponseTopic out = new MetadataResponseTopic()
+                .setName(topic.name())
+                .setTopicId(topic.topicId())
+                .setIsInternal(false)
+                .setErrorCode(Errors.NONE.code());
+        for (int p = 0; p < topic.partitionCount(); p++) {
+            Optional<Partition> hosted = partitions.get(new TopicPartition(topic.name(), p));
+            List<Integer> replicas = topic.replicas(p);
+            MetadataResponsePartition partition = new MetadataResponsePartition()
+                    .setPartitionIndex(p)
+                    .setReplicaNodes(new ArrayList<>(replicas))
+                    .setIsrNodes(new ArrayList<>(replicas))
+                    .setOfflineReplicas(new ArrayList<>());
+            if (hosted.isPresent()) {
+                partition.setErrorCode(Errors.NONE.code())
+                        .setLeaderId(hosted.get().leaderId())
+                        .setLeaderEpoch(hosted.get().leaderEpoch());
+            } else {
+                partition.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1);
+            }
+            out.partitions().add(partition);
+        }
+        return out;
+    }
+
+    private static MetadataResponseTopic unknown(String name, Uuid id) {
+        return new MetadataResponseTopic()
+                .setName(name)
+                .setTopicId(id)
+                .setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+    }
+}

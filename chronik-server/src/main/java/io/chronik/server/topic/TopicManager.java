@@ -1,0 +1,159 @@
+package io.chronik.server.topic;
+
+import io.chronik.raft.metadata.MetadataCommand;
+import io.chronik.raft.metadata.MetadataStore;
+import io.chronik.raft.metadata.TopicImage;
+import io.chronik.server.config.NodeConfig;
+import io.chronik.server.config.TopicDefaults;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+
+/**
+ * Creates, deletes and reshapes topics: validates what the client asked (name, partition count, replication
+ * factor, configs), chooses the replica assignment, and submits the change to the metadata store. Every admin
+ * API and auto-creation goes through here, so the rules are in one place. Thread-safe (stateless beyond its
+ * collaborators).
+ */
+public final class TopicManager {
+
+    private final MetadataStore metadata;
+    private final TopicConfigs configs;
+    private final TopicDefaults defaults;
+    private final List<Integer> nodeIds;
+
+    public TopicManager(MetadataStore metadata, TopicConfigs configs, TopicDefaults defaults, List<NodeConfig> nodes) {
+        this.metadata = metadata;
+        this.configs = configs;
+        this.defaults = defaults;
+        this.nodeIds = nodes.stream().map(NodeConfig::id).sorted().toList();
+    }
+
+    public TopicConfigs configs() {
+        return configs;
+    }
+
+    /**
+     * Creates a topic; {@code partitions} or {@code replicationFactor} of -1 take the defaults. With
+     * {@code validateOnly} nothing is written and the result describes the topic that would be created.
+     */
+    public CompletableFuture<TopicImage> create(String name, int partitions, int replicationFactor,
+                                                Map<String, String> topicConfigs, boolean validateOnly) {
+        try {
+            Topic.validate(name);
+            int count = partitions == -1 ? defaults.partitions() : partitions;
+            int rf = replicationFactor == -1 ? defaults.replicationFactor() : replicationFactor;
+            if (count < 1) {
+                throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + count);
+            }
+            if (rf < 1 || rf > nodeIds.size()) {
+                throw new InvalidReplicationFactorException("Replication factor " + rf + " is not between 1 and the "
+                        + nodeIds.size() + " node(s) of the cluster");
+            }
+            configs.validate(topicConfigs);
+            if (metadata.image().topic(name).isPresent()) {
+                throw new TopicExistsException("Topic '" + name + "' already exists.");
+            }
+            List<List<Integer>> assignment = assign(name, 0, count, rf);
+            if (validateOnly) {
+                return CompletableFuture.completedFuture(
+                        new TopicImage(name, Uuid.ZERO_UUID, assignment, Map.copyOf(topicConfigs)));
+            }
+            return metadata.submit(new MetadataCommand.CreateTopic(name, Uuid.randomUuid(), assignment, topicConfigs));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The topic, created with the defaults first when auto-creation is on; empty when it does not exist. */
+    public CompletableFuture<Optional<TopicImage>> getOrAutoCreate(String name) {
+        Optional<TopicImage> existing = metadata.image().topic(name);
+        if (existing.isPresent() || !defaults.autoCreate()) {
+            return CompletableFuture.completedFuture(existing);
+        }
+        return create(name, -1, -1, Map.of(), false)
+                .handle((created, error) -> error == null ? Optional.of(created) : metadata.image().topic(name));
+    }
+
+    public boolean autoCreateEnabled() {
+        return defaults.autoCreate();
+    }
+
+    public CompletableFuture<TopicImage> delete(String name) {
+        if (metadata.image().topic(name).isEmpty()) {
+            return CompletableFuture.failedFuture(new UnknownTopicOrPartitionException(
+                    "Topic '" + name + "' does not exist."));
+        }
+        return metadata.submit(new MetadataCommand.DeleteTopic(name));
+    }
+
+    public CompletableFuture<TopicImage> createPartitions(String name, int totalCount, boolean validateOnly) {
+        Optional<TopicImage> topic = metadata.image().topic(name);
+        if (topic.isEmpty()) {
+            return CompletableFuture.failedFuture(new UnknownTopicOrPartitionException(
+                    "Topic '" + name + "' does not exist."));
+        }
+        int current = topic.get().partitionCount();
+        if (totalCount <= current) {
+            return CompletableFuture.failedFuture(new InvalidPartitionsException("Topic currently has " + current
+                    + " partitions, which is higher than or equal to the requested " + totalCount + "."));
+        }
+        int rf = topic.get().replicas(0).size();
+        List<List<Integer>> added = assign(name, current, totalCount - current, rf);
+        if (validateOnly) {
+            return CompletableFuture.completedFuture(topic.get());
+        }
+        return metadata.submit(new MetadataCommand.CreatePartitions(name, added));
+    }
+
+    public CompletableFuture<TopicImage> alterConfigs(String name, Map<String, String> set, Set<String> remove,
+                                                      boolean validateOnly) {
+        Optional<TopicImage> topic = metadata.image().topic(name);
+        if (topic.isEmpty()) {
+            return CompletableFuture.failedFuture(new UnknownTopicOrPartitionException(
+                    "Topic '" + name + "' does not exist."));
+        }
+        try {
+            configs.validate(set);
+            for (String key : remove) {
+                if (!configs.isSupported(key)) {
+                    throw new org.apache.kafka.common.errors.InvalidConfigurationException(
+                            "Unknown topic config name: " + key);
+                }
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (validateOnly) {
+            return CompletableFuture.completedFuture(topic.get());
+        }
+        return metadata.submit(new MetadataCommand.AlterTopicConfigs(name, set, remove));
+    }
+
+    /**
+     * Spreads replicas round robin over the nodes, starting at a node derived from the topic name so that
+     * different topics put their preferred leaders on different nodes.
+     */
+    private List<List<Integer>> assign(String topic, int firstPartition, int count, int rf) {
+        int n = nodeIds.size();
+        int start = Math.floorMod(topic.hashCode(), n);
+        List<List<Integer>> out = new ArrayList<>(count);
+        for (int p = firstPartition; p < firstPartition + count; p++) {
+            List<Integer> replicas = new ArrayList<>(rf);
+            for (int r = 0; r < rf; r++) {
+                replicas.add(nodeIds.get((start + p + r) % n));
+            }
+            out.add(List.copyOf(replicas));
+        }
+        return out;
+    }
+}
