@@ -5,7 +5,9 @@ import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * <p>The launcher {@code exec}s the JVM, so this {@link Process} is the broker itself: {@link #terminate()}
  * delivers SIGTERM to the JVM and {@link #kill()} SIGKILL. Its console output goes to a log file whose
  * tail is attached to every failure. {@link #close()} always leaves no process behind, which is why tests
- * hold instances in try-with-resources. Used from the test thread only.
+ * hold instances in try-with-resources. On close the console log is also copied to the directory named
+ * by the system property {@code chronik.it.logs} (failsafe sets {@code target/chronik-it-logs}), because
+ * the test's temp dir, and the log in it, is deleted when the test ends. Used from the test thread only.
  */
 final class ChronikProcess implements AutoCloseable {
 
@@ -123,6 +127,20 @@ final class ChronikProcess implements AutoCloseable {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        keepLog();
+    }
+
+    private void keepLog() {
+        String keepDir = System.getProperty("chronik.it.logs");
+        if (keepDir == null || !Files.exists(log)) {
+            return;
+        }
+        try {
+            Path dir = Files.createDirectories(Path.of(keepDir));
+            Files.copy(log, dir.resolve("chronik-" + process.pid() + ".log"), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // Losing a diagnostic copy must not fail the test that produced it.
         }
     }
 }
