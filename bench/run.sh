@@ -219,6 +219,17 @@ figure() {
   if [ -f "$file" ]; then awk -v k="$2" '$1 == k { v = $2 } END { print v }' "$file"; fi
 }
 
+# MB/s with two decimals, everything else (records/s, ms) as whole numbers.
+pretty() {
+  case "$2" in
+    '') echo "n/a" ;;
+    *) case "$1" in
+         *.mbs) awk -v v="$2" 'BEGIN { printf "%.2f", v }' ;;
+         *) awk -v v="$2" 'BEGIN { printf "%.0f", v }' ;;
+       esac ;;
+  esac
+}
+
 print_table() {
   local rows=(
     "produce.rps|records/s (produce)"
@@ -236,7 +247,7 @@ print_table() {
       local key="${row%%|*}" label="${row#*|}" k c ratio
       k="$(figure kafka "$name.$key")"; c="$(figure chronik "$name.$key")"
       ratio="$(awk -v k="$k" -v c="$c" 'BEGIN { if (k != "" && c != "" && k + 0 > 0) printf "%.2f", c / k; else print "n/a" }')"
-      echo "| $records x $size B | $label | ${k:-n/a} | ${c:-n/a} | $ratio |"
+      echo "| $records x $size B | $label | $(pretty "$key" "$k") | $(pretty "$key" "$c") | $ratio |"
     done
   done
 }
@@ -252,6 +263,8 @@ fi
   echo "date: $(date -Is)"; echo "host: $(uname -srm), $(nproc) cores"
   java -version 2>&1 | head -n 1
   echo "heap: $HEAP"; echo "gc: $GC"; echo "scale: 1/$scale"; echo "kafka fsync per batch: ${BENCH_KAFKA_FSYNC:-0}"
+  # Other work on the machine skews every figure: keep the load next to the results.
+  echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$RESULTS/environment.txt"
 
 if [ "$run_kafka" = 1 ]; then
@@ -267,5 +280,7 @@ if [ "$run_chronik" = 1 ]; then
   stop_broker
 fi
 
+echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/environment.txt"
+cat "$RESULTS/environment.txt" >&2
 print_table | tee "$RESULTS/table.md"
 log "raw outputs in $RESULTS"

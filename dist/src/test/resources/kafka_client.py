@@ -41,6 +41,7 @@ def consume(bootstrap, topic, count):
     if not partitions:
         print("no metadata for topic %s" % topic, file=sys.stderr)
         sys.exit(2)
+    print("partitions of %s: %s" % (topic, sorted(partitions)), file=sys.stderr)
     assignment = [TopicPartition(topic, p) for p in sorted(partitions)]
     consumer.assign(assignment)
     consumer.seek_to_beginning(*assignment)
@@ -48,6 +49,7 @@ def consume(bootstrap, topic, count):
     while len(values) < count and time.monotonic() < deadline:
         for records in consumer.poll(timeout_ms=500).values():
             values.extend(r.value.decode("utf-8") for r in records)
+    print("read %d records, polling once more for extras" % len(values), file=sys.stderr)
     for records in consumer.poll(timeout_ms=1000).values():
         values.extend(r.value.decode("utf-8") for r in records)
     consumer.close()
