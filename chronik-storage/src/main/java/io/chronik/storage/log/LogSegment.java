@@ -28,9 +28,10 @@ import org.apache.kafka.common.record.Records;
  * (the base offset when empty); both indexes only point at batch starts below {@link #sizeInBytes()}.
  *
  * <p>Thread-safety: only the owning {@link PartitionLog}'s writer (holding its append lock) calls the mutating methods
- * ({@link #append}, {@link #recover}, {@link #onBecomeInactive}); reads ({@link #findBatch},
- * {@link #readBatches}, the getters) may run concurrently with it because {@link FileRecords} publishes its size only
- * after bytes are written and the indexes are internally synchronized.
+ * ({@link #append}, {@link #recover}, {@link #truncateTo}, {@link #onBecomeInactive}); reads ({@link #findBatch},
+ * {@link #readBatches}, the getters) may run concurrently with appends because {@link FileRecords} publishes its size
+ * only after bytes are written and the indexes are internally synchronized. A read racing {@link #truncateTo} may fail
+ * with a {@code KafkaException} or see bytes of the cut tail; {@link PartitionLog} documents what callers get.
  */
 final class LogSegment implements Closeable {
     static final String LOG_SUFFIX = ".log";
@@ -150,6 +151,33 @@ final class LogSegment implements Closeable {
         nextOffset = next;
         firstAppendMs = firstBatchTimestamp();
         return truncated;
+    }
+
+    /**
+     * Cuts the segment so that it ends right before the batch starting at {@code offset} (which must be one of its
+     * batch starts, or {@link #nextOffset()}), then rebuilds both indexes and the max timestamp from the batch headers
+     * that remain, exactly as appending those batches to an empty segment would have built them.
+     *
+     * @param position the file position of the batch starting at {@code offset} (the caller found it already)
+     */
+    void truncateTo(long offset, int position) throws IOException {
+        if (position < sizeInBytes()) {
+            log.truncateTo(position);
+        }
+        offsetIndex.truncateTo(baseOffset);
+        timeIndex.truncateTo(baseOffset);
+        bytesSinceLastIndexEntry = 0;
+        maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestamp = baseOffset;
+        int at = 0;
+        for (FileChannelRecordBatch batch : log.batches()) {
+            indexBatch(batch, at);
+            at += batch.sizeInBytes();
+        }
+        nextOffset = offset;
+        if (isEmpty()) {
+            firstAppendMs = -1;
+        } // else the first batch survived, and so did the time it was appended: segment.ms rolls stay where they were
     }
 
     /**

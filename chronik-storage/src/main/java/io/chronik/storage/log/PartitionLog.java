@@ -2,8 +2,10 @@ package io.chronik.storage.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -20,6 +22,7 @@ import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
 import io.chronik.storage.producer.BatchMetadata;
+import io.chronik.storage.producer.ProducerEntry;
 import io.chronik.storage.producer.ProducerSnapshot;
 import io.chronik.storage.producer.ProducerSnapshots;
 import io.chronik.storage.producer.ProducerStateTable;
@@ -44,15 +47,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One partition's log: a sequence of {@link LogSegment}s in directory {@code <topic>-<partition>}, the idempotent
- * producer state, and three offsets with the invariant {@code logStartOffset <= highWatermark <= logEndOffset}, none of
- * which ever moves backwards.
+ * producer state, and three offsets with the invariant {@code logStartOffset <= highWatermark <= logEndOffset}. They
+ * only move forwards, except through {@link #truncateTo} and {@link #truncateFullyAndStartAt}, which exist for Raft
+ * replay and are the only operations that remove the tail of the log.
  *
- * <p>Appends are serialized by the log itself: {@link #append}, {@link #deleteRecordsBefore}, retention, {@link #flush}
- * and {@link #close} take the append lock, which guards the segment map's membership, the active segment's writes,
- * the producer state, the unflushed-segment set and the checkpoint file. Reads ({@link #read}, timestamp lookups) take
- * no lock: they use a snapshot of the volatile offsets and the concurrent segment map, and {@code FileRecords} slices
- * stay valid while appends go beyond them. The high watermark and the durability waiters are guarded by a second,
- * short-held lock so that the group-commit thread never waits for an append.
+ * <p>Segments are contiguous: each segment's base offset is the previous segment's next offset, and every segment but
+ * the last (the active one) is non-empty.
+ *
+ * <p>Determinism (what a Raft state machine relies on): the bytes of every stored batch, its offsets and its leader
+ * epoch, and the producer state are a function of the sequence of {@link #append} calls alone. After
+ * {@code truncateTo(x)} the log and the producer state are exactly what they were when the log end offset was
+ * {@code x}, so replaying the appends that followed reproduces them byte for byte. Producer state is restored from the
+ * newest producer snapshot at or below {@code x} plus a re-scan of the batch headers after it; {@link #flush} writes
+ * such a snapshot at the log end offset and it is kept (see {@link ProducerSnapshots#retain}) until a later flush, so a
+ * truncation to the last flushed offset never depends on segments that retention may have deleted.
+ *
+ * <p>Appends are serialized by the log itself: {@link #append}, {@link #truncateTo}, {@link #deleteRecordsBefore},
+ * retention, {@link #flush} and {@link #close} take the append lock, which guards the segment map's membership, the
+ * active segment's writes, the producer state, the unflushed-segment set, the snapshot files and the checkpoint file.
+ * Reads ({@link #read}, timestamp lookups) take no lock: they use a snapshot of the volatile offsets and the concurrent
+ * segment map, and {@code FileRecords} slices stay valid while appends go beyond them. The high watermark, the
+ * truncation count and the durability waiters are guarded by a second, short-held lock so that the group-commit thread
+ * never waits for an append; a high-watermark advance computed before a truncation is discarded after it.
+ *
+ * <p>Reads racing a truncation: the high watermark is lowered before any file is touched, so a read that starts after
+ * {@code truncateTo} returns never sees data at or beyond the truncation point. A read running concurrently with it,
+ * or a {@code FileRecords} slice obtained before it that extends past the truncation point, may later (a) fail with a
+ * {@code KafkaException} because the file is now shorter than the slice, (b) return the removed bytes, when they lie in
+ * a whole segment that was removed (its files are renamed and deleted only after the file-delete delay), or (c) return
+ * bytes appended after the truncation at the same file positions, possibly a batch still being written. Bytes below the
+ * truncation point are never changed. A caller that must not serve (b) or (c) stops reads while it truncates; the Raft
+ * state machine truncates before it serves any.
  *
  * <p>Durability: with {@link FlushPolicy#GROUP_COMMIT} the {@link GroupCommitFlusher} thread fsyncs and then advances
  * the high watermark; with {@link FlushPolicy#NONE} the appending thread advances it at once. Listeners and durability
@@ -87,6 +112,8 @@ public final class PartitionLog implements AutoCloseable {
 
     private final Object hwLock = new Object();
     private volatile LogPosition highWatermark;
+    /** How many truncations there were; a high-watermark target computed under an older count is stale. */
+    private long truncations;
     private final TreeMap<Long, List<CompletableFuture<Void>>> durabilityWaiters = new TreeMap<>();
     private final List<LongConsumer> hwListeners = new CopyOnWriteArrayList<>();
 
@@ -186,12 +213,16 @@ public final class PartitionLog implements AutoCloseable {
         }
     }
 
+    /**
+     * Rebuilds the producer state as of the log end offset: the newest snapshot at or below it, then the batch headers
+     * after it. Snapshots above the log end offset describe a tail that no longer exists and are deleted.
+     */
     private void loadProducerState() throws IOException {
         snapshots.deleteAbove(logEndOffset);
         Optional<ProducerSnapshot> snapshot = snapshots.latestAtOrBelow(logEndOffset);
         long from = segments.firstKey();
+        producers.load(snapshot.map(ProducerSnapshot::entries).orElse(List.of()));
         if (snapshot.isPresent()) {
-            producers.load(snapshot.get().entries());
             from = Math.max(from, snapshot.get().offset());
         }
         Long startSegment = segments.floorKey(from);
@@ -222,6 +253,7 @@ public final class PartitionLog implements AutoCloseable {
     public AppendResult append(MemoryRecords records, int leaderEpoch) {
         List<MutableRecordBatch> batches = validate(records);
         LogPosition newHighWatermark = null;
+        long generation;
         AppendResult result;
         appendLock.lock();
         try {
@@ -265,6 +297,7 @@ public final class PartitionLog implements AutoCloseable {
             }
             pending.commit();
             logEndOffset = next;
+            generation = truncationCount();
             unflushed.add(active);
             if (current.flushPolicy() == FlushPolicy.NONE) {
                 newHighWatermark = new LogPosition(next, active.baseOffset(), active.sizeInBytes());
@@ -276,7 +309,7 @@ public final class PartitionLog implements AutoCloseable {
             appendLock.unlock();
         }
         if (newHighWatermark != null) {
-            advanceHighWatermark(newHighWatermark);
+            advanceHighWatermark(newHighWatermark, generation, false);
         }
         return result;
     }
@@ -357,7 +390,7 @@ public final class PartitionLog implements AutoCloseable {
         segments.put(base, next);
         active = next;
         snapshots.write(base, producers.entries());
-        snapshots.retainNewest(RETAINED_SNAPSHOTS);
+        snapshots.retain(RETAINED_SNAPSHOTS, recoveryPoint);
         new PartitionCheckpoint(logStartOffset, recoveryPoint).write(dir);
         LOG.debug("{}: rolled segment {} -> {}", topicPartition, previous.baseOffset(), base);
     }
@@ -368,6 +401,7 @@ public final class PartitionLog implements AutoCloseable {
      */
     void groupCommit() {
         LogPosition target;
+        long generation;
         List<LogSegment> toFlush;
         appendLock.lock();
         try {
@@ -375,6 +409,7 @@ public final class PartitionLog implements AutoCloseable {
                 return;
             }
             target = new LogPosition(logEndOffset, active.baseOffset(), active.sizeInBytes());
+            generation = truncationCount();
             toFlush = new ArrayList<>(unflushed);
             unflushed.clear();
         } finally {
@@ -390,13 +425,29 @@ public final class PartitionLog implements AutoCloseable {
             }
             return;
         }
-        recoveryPoint = Math.max(recoveryPoint, target.offset());
-        advanceHighWatermark(target);
+        advanceHighWatermark(target, generation, true);
     }
 
-    private void advanceHighWatermark(LogPosition target) {
+    private long truncationCount() {
+        synchronized (hwLock) {
+            return truncations;
+        }
+    }
+
+    /**
+     * Moves the high watermark up to {@code target} (and, if {@code fsynced}, the in-memory recovery point), unless a
+     * truncation happened since {@code generation} was read: then the target may name offsets or file positions that
+     * no longer exist.
+     */
+    private void advanceHighWatermark(LogPosition target, long generation, boolean fsynced) {
         List<CompletableFuture<Void>> done = new ArrayList<>();
         synchronized (hwLock) {
+            if (generation != truncations) {
+                return;
+            }
+            if (fsynced) {
+                recoveryPoint = Math.max(recoveryPoint, target.offset());
+            }
             if (target.offset() <= highWatermark.offset()) {
                 return;
             }
@@ -665,28 +716,213 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Forces every written byte (log and indexes) to disk now and records the recovery point; in GROUP_COMMIT mode the
-     * high watermark then covers everything appended before the call.
+     * Makes everything appended so far durable and recoverable without re-validation: fsyncs every written segment (log
+     * and indexes), writes a producer snapshot at the log end offset, and persists the log end offset as the recovery
+     * point in the checkpoint file (fsync'd, atomically renamed, directory fsync'd). After a crash, segments wholly
+     * below that point are trusted on open, and {@code truncateTo(offset returned by logEndOffset() before this call)}
+     * restores the producer state from the snapshot. In GROUP_COMMIT mode the high watermark then covers everything
+     * appended before the call.
      */
     public void flush() {
         LogPosition target;
+        long generation;
         appendLock.lock();
         try {
             ensureWritable();
             target = new LogPosition(logEndOffset, active.baseOffset(), active.sizeInBytes());
+            generation = truncationCount();
             for (LogSegment segment : unflushed) {
                 segment.flushAll();
             }
             active.flushAll();
             unflushed.clear();
-            recoveryPoint = Math.max(recoveryPoint, target.offset());
+            synchronized (hwLock) {
+                recoveryPoint = Math.max(recoveryPoint, target.offset());
+            }
+            snapshots.write(target.offset(), producers.entries());
+            snapshots.retain(RETAINED_SNAPSHOTS, recoveryPoint);
+            writeCheckpoint();
+            syncDirectory();
+        } catch (IOException e) {
+            throw fail(e);
+        } finally {
+            appendLock.unlock();
+        }
+        advanceHighWatermark(target, generation, true);
+    }
+
+    /**
+     * Removes the tail of the log: every batch with base offset {@code >= offset}. Afterwards the log end offset is
+     * {@code offset}, the high watermark is {@code min(highWatermark, offset)}, the recovery point is at most
+     * {@code offset}, the producer state is exactly what it was when the log ended at {@code offset}, and the next
+     * append gets offset {@code offset}. Whole segments above it go to deferred deletion, the containing segment's file
+     * and indexes are cut (and fsync'd, with the directory), producer snapshots above it are deleted.
+     *
+     * <p>If {@code offset < logStartOffset}, this is {@link #truncateFullyAndStartAt(long)}. {@code offset ==
+     * logEndOffset} changes nothing. Durability futures ({@link #awaitDurable}) for offsets that no longer exist
+     * complete exceptionally with {@link OffsetOutOfRangeException}; high-watermark listeners are not called (the high
+     * watermark only goes down). See the type documentation for what concurrent readers may see.
+     *
+     * <p>Called by the Raft state machine when it restarts (back to the offset of its last snapshot, before Ratis
+     * replays the entries after it).
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative, above the log end offset, or inside a batch
+     * @throws KafkaStorageException    if the log is closed or failed, or a disk operation failed (the log goes offline)
+     */
+    public void truncateTo(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot truncate " + topicPartition + " to negative offset " + offset);
+        }
+        appendLock.lock();
+        try {
+            ensureWritable();
+            if (offset > logEndOffset) {
+                throw new IllegalArgumentException("cannot truncate " + topicPartition + " to " + offset
+                        + ": above its log end offset " + logEndOffset);
+            }
+            if (offset == logEndOffset) {
+                return;
+            }
+            if (offset < logStartOffset) {
+                resetTo(offset);
+                return;
+            }
+            LogSegment containing = segments.floorEntry(offset).getValue();
+            LogSegment.BatchPosition batch = containing.findBatch(offset);
+            int position;
+            if (batch == null && offset == containing.nextOffset()) {
+                position = containing.sizeInBytes();
+            } else if (batch == null || batch.baseOffset() != offset) {
+                throw new IllegalArgumentException("cannot truncate " + topicPartition + " to " + offset
+                        + ": not the first offset of a batch" + (batch == null ? ""
+                        : " (the batch holding it starts at " + batch.baseOffset() + ")"));
+            } else {
+                position = batch.position();
+            }
+            LOG.info("{}: truncating log end offset {} -> {}", topicPartition, logEndOffset, offset);
+            lowerHighWatermark(new LogPosition(offset, containing.baseOffset(), position));
+            for (LogSegment above : new ArrayList<>(segments.tailMap(offset, false).values())) {
+                removeSegment(above);
+            }
+            containing.truncateTo(offset, position);
+            containing.flushAll();
+            unflushed.remove(containing);
+            active = containing;
+            logEndOffset = offset;
+            syncDirectory();
+            loadProducerState();
             writeCheckpoint();
         } catch (IOException e) {
             throw fail(e);
         } finally {
             appendLock.unlock();
         }
-        advanceHighWatermark(target);
+        resumeGroupCommit();
+    }
+
+    /**
+     * Empties the log and restarts it at {@code offset} (any offset, above or below the current ones): every segment
+     * goes to deferred deletion, one empty segment starts at {@code offset}, logStartOffset = highWatermark =
+     * logEndOffset = recovery point = {@code offset}, producer state and producer snapshots are dropped. For a
+     * replica that installs a leader's snapshot instead of replaying the entries it lacks.
+     *
+     * @throws IllegalArgumentException if {@code offset} is negative
+     * @throws KafkaStorageException    if the log is closed or failed, or a disk operation failed (the log goes offline)
+     */
+    public void truncateFullyAndStartAt(long offset) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("cannot restart " + topicPartition + " at negative offset " + offset);
+        }
+        appendLock.lock();
+        try {
+            ensureWritable();
+            resetTo(offset);
+        } catch (IOException e) {
+            throw fail(e);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void resetTo(long offset) throws IOException {
+        LOG.info("{}: emptying log [{}, {}) and restarting it at offset {}", topicPartition, logStartOffset,
+                logEndOffset, offset);
+        List<CompletableFuture<Void>> orphaned = new ArrayList<>();
+        synchronized (hwLock) {
+            // Every offset the log held is gone, whichever side of the new start it was on.
+            truncations++;
+            highWatermark = new LogPosition(offset, offset, 0);
+            recoveryPoint = offset;
+            durabilityWaiters.values().forEach(orphaned::addAll);
+            durabilityWaiters.clear();
+        }
+        OffsetOutOfRangeException cause = new OffsetOutOfRangeException(topicPartition + " was emptied and restarted"
+                + " at offset " + offset);
+        orphaned.forEach(f -> f.completeExceptionally(cause));
+        for (LogSegment segment : new ArrayList<>(segments.values())) {
+            removeSegment(segment);
+        }
+        LogSegment fresh = LogSegment.create(dir, offset, config.indexIntervalBytes());
+        fresh.flushAll();
+        segments.put(offset, fresh);
+        active = fresh;
+        logEndOffset = offset;
+        logStartOffset = offset;
+        syncDirectory();
+        snapshots.deleteAbove(-1);
+        producers.load(List.of());
+        writeCheckpoint();
+    }
+
+    /**
+     * First step of every truncation, before any file changes: new readers stop at {@code newEnd}, pending
+     * high-watermark advances become stale, the recovery point no longer claims the offsets about to be rewritten, and
+     * durability futures for them fail.
+     */
+    private void lowerHighWatermark(LogPosition newEnd) {
+        List<CompletableFuture<Void>> orphaned = new ArrayList<>();
+        synchronized (hwLock) {
+            truncations++;
+            if (highWatermark.offset() > newEnd.offset()) {
+                highWatermark = newEnd;
+            }
+            recoveryPoint = Math.min(recoveryPoint, newEnd.offset());
+            Map<Long, List<CompletableFuture<Void>>> gone = durabilityWaiters.tailMap(newEnd.offset(), false);
+            gone.values().forEach(orphaned::addAll);
+            gone.clear();
+        }
+        OffsetOutOfRangeException cause = new OffsetOutOfRangeException(topicPartition + " was truncated to offset "
+                + newEnd.offset());
+        orphaned.forEach(f -> f.completeExceptionally(cause));
+    }
+
+    /** Takes a segment out of the log; its files are renamed now and deleted after the file-delete delay. */
+    private void removeSegment(LogSegment segment) throws IOException {
+        segments.remove(segment.baseOffset());
+        unflushed.remove(segment);
+        // A failed rename must stop the truncation: a new segment may be about to reuse the file name.
+        segment.renameForDeletion();
+        deletion.schedule(segment, clock.millis() + fileDeleteDelayMs);
+    }
+
+    /**
+     * In GROUP_COMMIT mode, offsets between the lowered high watermark and the new log end may have lost their pending
+     * group commit to the truncation; asks the flusher for another round.
+     */
+    private void resumeGroupCommit() {
+        if (config.flushPolicy() == FlushPolicy.GROUP_COMMIT && highWatermark.offset() < logEndOffset) {
+            flusher.markDirty(this);
+        }
+    }
+
+    /** fsyncs the partition directory so that renames and new files survive a crash (no-op where unsupported). */
+    private void syncDirectory() {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Some platforms cannot open or fsync a directory; the renames are then as durable as the OS makes them.
+            LOG.debug("{}: could not fsync directory {}", topicPartition, dir, e);
+        }
     }
 
     /** Bytes in all segments' log files. */
@@ -706,6 +942,16 @@ public final class PartitionLog implements AutoCloseable {
     /** Base offsets of the segments, ascending (for tests and tools). */
     public List<Long> segmentBaseOffsets() {
         return List.copyOf(segments.keySet());
+    }
+
+    /** A copy of the idempotent-producer state, ordered by producer id (for tests comparing replicas). */
+    List<ProducerEntry> producerEntries() {
+        appendLock.lock();
+        try {
+            return List.copyOf(producers.entries());
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /** The directory holding this log's files. */
@@ -735,7 +981,7 @@ public final class PartitionLog implements AutoCloseable {
                     unflushed.clear();
                     recoveryPoint = logEndOffset;
                     snapshots.write(logEndOffset, producers.entries());
-                    snapshots.retainNewest(RETAINED_SNAPSHOTS);
+                    snapshots.retain(RETAINED_SNAPSHOTS, recoveryPoint);
                     new PartitionCheckpoint(logStartOffset, recoveryPoint).write(dir);
                     Files.write(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);
                 } catch (IOException e) {
@@ -747,7 +993,8 @@ public final class PartitionLog implements AutoCloseable {
             appendLock.unlock();
         }
         if (failure == null) {
-            advanceHighWatermark(new LogPosition(logEndOffset, active.baseOffset(), active.sizeInBytes()));
+            advanceHighWatermark(new LogPosition(logEndOffset, active.baseOffset(), active.sizeInBytes()),
+                    truncationCount(), true);
         }
         failWaiters(new KafkaStorageException(topicPartition + " was closed"));
     }

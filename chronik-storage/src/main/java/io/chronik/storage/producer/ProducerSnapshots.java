@@ -114,6 +114,26 @@ public final class ProducerSnapshots {
         }
     }
 
+    /**
+     * Keeps the {@code newest} newest snapshots and, in addition, the newest one at or below {@code anchor}; deletes the
+     * rest. The anchor is the log's recovery point: a later truncation back to it (Raft replay after a restart) then
+     * restores producer state from that snapshot instead of from segments that retention may already have removed.
+     */
+    public void retain(int newest, long anchor) throws IOException {
+        List<Long> offsets = offsets();
+        long keepAnchor = -1;
+        for (long offset : offsets) {
+            if (offset <= anchor) {
+                keepAnchor = offset;
+            }
+        }
+        for (int i = 0; i < offsets.size() - newest; i++) {
+            if (offsets.get(i) != keepAnchor) {
+                Files.deleteIfExists(fileFor(offsets.get(i)));
+            }
+        }
+    }
+
     /** Offsets of the snapshot files present, ascending; leftover temporary files are removed. */
     public List<Long> offsets() throws IOException {
         List<Long> offsets = new ArrayList<>();
