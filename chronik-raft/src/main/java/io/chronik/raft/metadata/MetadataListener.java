@@ -14,4 +14,11 @@ public interface MetadataListener {
      * @param after   the image right after this command
      */
     void onApplied(MetadataCommand<?> command, Object result, MetadataImage after);
+
+    /**
+     * The state was replaced wholesale (a replicated store loaded a snapshot at start or installed one from its
+     * leader); commands after it arrive through {@link #onApplied}. Implementations reconcile with {@code image}.
+     */
+    default void onLoaded(MetadataImage image) {
+    }
 }

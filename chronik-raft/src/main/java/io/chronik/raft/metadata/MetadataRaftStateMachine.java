@@ -1,0 +1,166 @@
+package io.chronik.raft.metadata;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The metadata group's Ratis state machine: decodes each committed entry into a {@link MetadataCommand}, applies it
+ * to the {@link MetadataStateMachine} (which holds the state and its invariants), tells the listeners, and completes
+ * the local submitter's future if the command came from this node. Snapshots are the state machine's own snapshot
+ * format in one file.
+ *
+ * <p>An entry is {@code [16-byte request id][encoded command]}; the id lets the node that submitted a command
+ * learn its result when <em>its own</em> replica applies it, so a completed submit means this node's image already
+ * shows the change (read-your-writes), whichever node led the group.
+ *
+ * <p>Threads: Ratis calls apply and snapshot on the group's single state-machine updater thread, which is the one
+ * applier thread {@link MetadataStateMachine} requires.
+ */
+public final class MetadataRaftStateMachine extends BaseStateMachine {
+
+    private static final Logger log = LoggerFactory.getLogger(MetadataRaftStateMachine.class);
+
+    private final MetadataStateMachine state = new MetadataStateMachine();
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Map<UUID, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
+    private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
+
+    MetadataStateMachine state() {
+        return state;
+    }
+
+    void addListener(MetadataListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Registers a local submitter's future; completed when this replica applies the entry with this id. */
+    void expect(UUID requestId, CompletableFuture<Object> future) {
+        pending.put(requestId, future);
+    }
+
+    void forget(UUID requestId) {
+        pending.remove(requestId);
+    }
+
+    static ByteString entry(UUID requestId, MetadataCommand<?> command) {
+        byte[] body = MetadataCommandCodec.encode(command);
+        ByteBuffer buf = ByteBuffer.allocate(16 + body.length);
+        buf.putLong(requestId.getMostSignificantBits()).putLong(requestId.getLeastSignificantBits()).put(body);
+        return ByteString.copyFrom(buf.array());
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        load(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) {
+            return;
+        }
+        File file = snapshot.getFile().getPath().toFile();
+        if (snapshot.getFile().getFileDigest() != null) {
+            MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file.toPath())))) {
+            state.loadSnapshot(in);
+        }
+        updateLastAppliedTermIndex(snapshot.getTermIndex());
+        log.info("metadata state loaded from snapshot {} ({} topics)", snapshot.getTermIndex(),
+                state.image().topicsByName().size());
+        MetadataImage image = state.image();
+        listeners.forEach(l -> l.onLoaded(image));
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() <= 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File tmp = new File(file.getPath() + ".tmp");
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.toPath())))) {
+            state.writeSnapshot(out);
+        }
+        Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
+        return last.getIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        TermIndex termIndex = TermIndex.valueOf(entry);
+        ByteBuffer data = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+        UUID requestId = new UUID(data.getLong(), data.getLong());
+        byte[] body = new byte[data.remaining()];
+        data.get(body);
+        MetadataCommand<?> command = MetadataCommandCodec.decode(body);
+        CompletableFuture<Object> waiter = pending.remove(requestId);
+        Object result;
+        try {
+            result = state.apply(termIndex.getIndex(), command);
+        } catch (ApiException rejected) {
+            updateLastAppliedTermIndex(termIndex);
+            if (waiter != null) {
+                waiter.completeExceptionally(rejected);
+            }
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        updateLastAppliedTermIndex(termIndex);
+        MetadataImage after = state.image();
+        for (MetadataListener listener : listeners) {
+            try {
+                listener.onApplied(command, result, after);
+            } catch (RuntimeException e) {
+                log.error("metadata listener {} failed on {} at {}", listener, command, termIndex, e);
+            }
+        }
+        if (waiter != null) {
+            waiter.complete(result);
+        }
+        return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+}

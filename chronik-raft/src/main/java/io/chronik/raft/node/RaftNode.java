@@ -1,0 +1,168 @@
+package io.chronik.raft.node;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's one Ratis server, hosting every Raft group the node is a member of: the metadata group and one group
+ * per replicated partition. It recovers its groups from disk on start (no bootstrap step: the metadata group is given
+ * at build time and formed once a quorum of its voters is up).
+ *
+ * <p>Writes on a group this node leads go in-process ({@link #submit}), skipping an RPC to itself; writes that must
+ * reach another node's leader use a {@link #client} with a bounded retry policy (Ratis' default retries forever).
+ * Thread-safe.
+ */
+public final class RaftNode implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+
+    private final int nodeId;
+    private final RaftPeerId peerId;
+    private final RaftProperties properties;
+    private final RaftServer server;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final ConcurrentHashMap<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+
+    public RaftNode(int nodeId, RaftSettings settings, RaftGroup initialGroup, StateMachine.Registry registry)
+            throws IOException {
+        this.nodeId = nodeId;
+        this.peerId = RaftPeers.peerId(nodeId);
+        this.properties = settings.toProperties();
+        this.server = RaftServer.newBuilder()
+                .setServerId(peerId)
+                .setProperties(properties)
+                .setGroup(initialGroup)
+                .setStateMachineRegistry(registry)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+    }
+
+    public void start() throws IOException {
+        server.start();
+        log.info("Raft server {} started with groups {}", peerId, server.getGroupIds());
+    }
+
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public RaftPeerId peerId() {
+        return peerId;
+    }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    /** This node's division of the group, if it hosts one. */
+    public Optional<RaftServer.Division> division(RaftGroupId groupId) {
+        try {
+            return Optional.of(server.getDivision(groupId));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public boolean hosts(RaftGroupId groupId) {
+        for (RaftGroupId id : server.getGroupIds()) {
+            if (id.equals(groupId)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Joins this node to the group (new, empty division); a no-op when it already hosts it. */
+    public CompletableFuture<Void> ensureGroup(RaftGroup group) {
+        if (hosts(group.getGroupId())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        GroupManagementRequest add = GroupManagementRequest.newAdd(clientId, peerId, callIds.incrementAndGet(), group);
+        return server.groupManagementAsync(add).thenCompose(reply -> {
+            // A concurrent add of the same group (or one recovered meanwhile) is as good as ours.
+            if (reply.isSuccess() || hosts(group.getGroupId())) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.failedFuture(reply.getException());
+        });
+    }
+
+    /** Leaves the group and deletes this node's copy of its Raft log. */
+    public CompletableFuture<Void> removeGroup(RaftGroupId groupId) {
+        if (!hosts(groupId)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        GroupManagementRequest remove = GroupManagementRequest.newRemove(clientId, peerId, callIds.incrementAndGet(),
+                groupId, true, false);
+        return server.groupManagementAsync(remove).thenApply(reply -> null);
+    }
+
+    /**
+     * Submits a write to this node's division of the group, in-process. The reply says NotLeader when this node does
+     * not lead the group; it completes after the entry is committed and applied by the leader's state machine.
+     */
+    public CompletableFuture<RaftClientReply> submit(RaftGroupId groupId, Message message) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId)
+                .setServerId(peerId)
+                .setGroupId(groupId)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(message)
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A client for the group that finds its leader wherever it is, giving up after about 15 s. */
+    public RaftClient client(RaftGroup group) {
+        return clients.computeIfAbsent(group.getGroupId(), id -> RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(150,
+                        TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+                .build());
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(c -> {
+            try {
+                c.close();
+            } catch (IOException e) {
+                log.debug("closing raft client", e);
+            }
+        });
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("closing raft server {}", peerId, e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.chronik.raft.node;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * The Ratis settings of a Chronik node, chosen deliberately (every value below differs from Ratis' default for a
+ * reason given beside it). One {@code RaftServer} hosts the metadata group and one group per replicated partition,
+ * so per-group costs — buffers, threads, heartbeats — multiply by the partition count.
+ *
+ * @param snapshotThreshold entries between automatic snapshots of a group; a snapshot of a partition group is a flush
+ *                          of its segments, after which Ratis may purge the log behind it
+ */
+public record RaftSettings(Path storageDir, String host, int port, TimeDuration electionTimeoutMin,
+                           TimeDuration electionTimeoutMax, long snapshotThreshold) {
+
+    public static RaftSettings defaults(Path storageDir, String host, int port) {
+        return new RaftSettings(storageDir, host, port, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS),
+                TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS), 50_000);
+    }
+
+    public RaftProperties toProperties() {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, host);
+        GrpcConfigKeys.Server.setPort(p, port);
+        // Ratis defaults to /tmp/raft-server: keep the log beside the node's other data.
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+
+        // Failure detection: a leader is suspected after 1–2 s of silence (heartbeats every ~500 ms per group).
+        // Shorter timeouts make failover faster but a GC pause or a busy 2-core box would trigger needless elections.
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, electionTimeoutMin);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, electionTimeoutMax);
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+
+        // Memory per group: the write buffer (8 MB default) and appender buffer are allocated per group; a produce
+        // request is at most a few MB, so 4 MB + slack is enough and keeps 100s of partitions affordable.
+        SizeInBytes appenderBytes = SizeInBytes.valueOf("4MB");
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBytes);
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes.getSize() + 64 * 1024));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        // Appends are fsync'd before they count toward the quorum; Ratis batches the fsync over whatever is queued.
+        RaftServerConfigKeys.Log.setForceSyncNum(p, 128);
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+
+        // Snapshots bound the Raft log: a partition snapshot flushes its segments, then the log behind it is purged
+        // (never past what every follower has, so a briefly absent follower catches up from the log).
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
+
+        // Don't close the server after a long pause (default 60 s), a laptop sleep should not kill the node.
+        RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.MINUTES));
+        return p;
+    }
+}

@@ -1,0 +1,251 @@
+package io.chronik.raft.partition;
+
+import io.chronik.storage.log.AppendResult;
+import io.chronik.storage.log.LogReadResult;
+import io.chronik.storage.log.PartitionLog;
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition's Raft state machine, on every replica: each committed entry is one produce request's batches for
+ * the partition, appended to the partition's {@link PartitionLog} — which validates, assigns offsets and applies the
+ * idempotent-producer checks deterministically, so every replica ends with byte-identical batches and producer state.
+ * The entry's Raft term is written as the batches' leader epoch (KIP-320): a Kafka leader epoch is a Raft term.
+ *
+ * <p><b>Durability.</b> The Raft log is the durable copy; segments are written without fsync. A snapshot is "the
+ * segments are flushed up to offset X, which is where entry I left them": it flushes the log and records X. After a
+ * crash the segments may hold more or less than X, so start-up truncates the log to X and Ratis replays the entries
+ * after I, re-creating the same bytes.
+ *
+ * <p><b>Catch-up past a purged log.</b> Snapshot transfer by Ratis is off; a follower that needs entries its leader
+ * has purged copies the leader's flushed batches (up to the leader's latest snapshot) through read-only queries, then
+ * reports that snapshot's term-index as installed.
+ *
+ * <p>Threads: apply, snapshot and install run on the group's state-machine updater thread; queries on Ratis' server
+ * threads (they only read the log).
+ */
+public final class PartitionStateMachine extends BaseStateMachine {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionStateMachine.class);
+    private static final byte QUERY_SNAPSHOT = 1;
+    private static final byte QUERY_READ = 2;
+    private static final int COPY_CHUNK_BYTES = 1 << 20;
+
+    private final PartitionLog partitionLog;
+    private final Function<RaftGroupId, RaftClient> clients;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /** The latest snapshot: segments flushed up to {@code endOffset} as entry {@code termIndex} left them. */
+    private record SnapshotPoint(TermIndex termIndex, long endOffset) {
+    }
+
+    private volatile SnapshotPoint snapshot;
+
+    /**
+     * @param clients gives a client of this partition's group (to query its leader when catching up)
+     */
+    public PartitionStateMachine(PartitionLog partitionLog, Function<RaftGroupId, RaftClient> clients) {
+        this.partitionLog = partitionLog;
+        this.clients = clients;
+    }
+
+    public PartitionLog partitionLog() {
+        return partitionLog;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadSnapshot(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadSnapshot(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    private void loadSnapshot(SingleFileSnapshotInfo info) throws IOException {
+        long endOffset = 0;
+        if (info != null) {
+            File file = info.getFile().getPath().toFile();
+            endOffset = ByteBuffer.wrap(Files.readAllBytes(file.toPath())).getLong();
+            updateLastAppliedTermIndex(info.getTermIndex());
+            snapshot = new SnapshotPoint(info.getTermIndex(), endOffset);
+        }
+        // Whatever the segments hold beyond the snapshot is re-created by replaying the Raft log after it.
+        if (partitionLog.logEndOffset() > endOffset) {
+            log.info("{}: truncating log from {} to snapshot offset {} before replay", partitionLog.topicPartition(),
+                    partitionLog.logEndOffset(), endOffset);
+            partitionLog.truncateTo(endOffset);
+        } else if (partitionLog.logEndOffset() < endOffset) {
+            throw new IOException(partitionLog.topicPartition() + ": the log ends at " + partitionLog.logEndOffset()
+                    + " but its snapshot says offsets up to " + endOffset + " were flushed; the data directory is damaged");
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() <= 0) {
+            return -1;
+        }
+        long endOffset = partitionLog.logEndOffset();
+        partitionLog.flush();
+        recordSnapshot(last, endOffset);
+        return last.getIndex();
+    }
+
+    /** Persists "segments are flushed up to endOffset as of termIndex" (the caller has flushed). */
+    private void recordSnapshot(TermIndex termIndex, long endOffset) throws IOException {
+        File file = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
+        File tmp = new File(file.getPath() + ".tmp");
+        Files.write(tmp.toPath(), ByteBuffer.allocate(8).putLong(0, endOffset).array());
+        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex));
+        snapshot = new SnapshotPoint(termIndex, endOffset);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        TermIndex termIndex = TermIndex.valueOf(entry);
+        ByteBuffer bytes = entry.getStateMachineLogEntry().getLogData().asReadOnlyByteBuffer();
+        AppendReply reply;
+        try {
+            AppendResult result = partitionLog.append(MemoryRecords.readableRecords(bytes.slice()),
+                    (int) termIndex.getTerm());
+            reply = new AppendReply.Appended(result);
+        } catch (ApiException rejected) {
+            reply = new AppendReply.Rejected(Errors.forException(rejected), rejected.getMessage());
+        }
+        updateLastAppliedTermIndex(termIndex);
+        return CompletableFuture.completedFuture(AppendReply.encode(reply));
+    }
+
+    // ---- catch-up from the leader's flushed segments ----
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        ByteBuffer q = request.getContent().asReadOnlyByteBuffer();
+        byte kind = q.get();
+        if (kind == QUERY_SNAPSHOT) {
+            SnapshotPoint latest = snapshot;
+            if (latest == null) {
+                return CompletableFuture.failedFuture(new IOException("no snapshot yet"));
+            }
+            ByteBuffer out = ByteBuffer.allocate(8 * 4);
+            out.putLong(latest.termIndex().getTerm()).putLong(latest.termIndex().getIndex())
+                    .putLong(latest.endOffset()).putLong(partitionLog.logStartOffset());
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out.array())));
+        }
+        if (kind == QUERY_READ) {
+            long from = q.getLong();
+            long upTo = q.getLong();
+            LogReadResult read = partitionLog.read(from, COPY_CHUNK_BYTES, true);
+            ByteBuffer out = ByteBuffer.allocate(read.records().sizeInBytes());
+            for (RecordBatch batch : read.records().batches()) {
+                if (batch.baseOffset() >= upTo) {
+                    break;
+                }
+                ((MutableRecordBatch) batch).writeTo(out);
+            }
+            out.flip();
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out)));
+        }
+        return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query " + kind));
+    }
+
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+                                                                       TermIndex firstTermIndexInLog) {
+        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return copyFromLeader(leader);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private TermIndex copyFromLeader(RaftPeerId leader) throws IOException {
+        RaftClient client = clients.apply(getGroupId());
+        ByteBuffer info = send(client, leader, ByteBuffer.allocate(1).put(QUERY_SNAPSHOT).flip());
+        long term = info.getLong();
+        long index = info.getLong();
+        long endOffset = info.getLong();
+        long leaderStart = info.getLong();
+        if (partitionLog.logEndOffset() < leaderStart) {
+            partitionLog.truncateFullyAndStartAt(leaderStart);
+        }
+        long copied = 0;
+        while (partitionLog.logEndOffset() < endOffset) {
+            ByteBuffer req = ByteBuffer.allocate(17).put(QUERY_READ).putLong(partitionLog.logEndOffset())
+                    .putLong(endOffset).flip();
+            MemoryRecords records = MemoryRecords.readableRecords(send(client, leader, req));
+            boolean any = false;
+            for (MutableRecordBatch batch : records.batches()) {
+                // One batch per append keeps each batch's own leader epoch.
+                ByteBuffer one = ByteBuffer.allocate(batch.sizeInBytes());
+                batch.writeTo(one);
+                one.flip();
+                partitionLog.append(MemoryRecords.readableRecords(one), batch.partitionLeaderEpoch());
+                copied += batch.sizeInBytes();
+                any = true;
+            }
+            if (!any) {
+                throw new IOException("leader returned no batches at offset " + partitionLog.logEndOffset());
+            }
+        }
+        partitionLog.flush();
+        log.info("{}: caught up from leader {} by copying {} bytes up to offset {} (term {} index {})",
+                partitionLog.topicPartition(), leader, copied, endOffset, term, index);
+        TermIndex installed = TermIndex.valueOf(term, index);
+        recordSnapshot(installed, endOffset);
+        updateLastAppliedTermIndex(installed);
+        return installed;
+    }
+
+    private static ByteBuffer send(RaftClient client, RaftPeerId leader, ByteBuffer request) throws IOException {
+        RaftClientReply reply = client.io().sendReadOnly(Message.valueOf(ByteString.copyFrom(request)), leader);
+        if (!reply.isSuccess()) {
+            throw new IOException("query to leader " + leader + " failed: " + reply.getException());
+        }
+        return reply.getMessage().getContent().asReadOnlyByteBuffer();
+    }
+}
