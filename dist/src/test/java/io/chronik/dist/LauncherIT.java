@@ -42,7 +42,8 @@ class LauncherIT {
     }
 
     @Test
-    void withoutAClusterFileKeepsDataUnderTheWorkingDirectory() throws Exception {
+    void withoutAClusterFileServesOn9092AndKeepsDataUnderTheWorkingDirectory() throws Exception {
+        ExternalClients.requireKcat();
         // The embedded default listens on the example's fixed ports; never fight a broker already there.
         for (int port : new int[] {9092, 5001, 6001}) {
             Assumptions.assumeTrue(portFree(port),
@@ -52,6 +53,7 @@ class LauncherIT {
         try (ChronikProcess node = ChronikProcess.start(Distribution.launcher(), List.of("start"), cwd,
                 Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("chronik.log"))) {
             node.awaitPort(9092);
+            assertThat(new Kcat("127.0.0.1:9092").metadata()).as(node::logTail).contains("broker");
             assertThat(cwd.resolve("data")).as(node::logTail).isDirectory();
             assertThat(node.terminate()).as(node::logTail).isZero();
         }
