@@ -101,4 +101,18 @@ class ProducerStateTableTest {
         assertThat(snapshots.latestAtOrBelow(100).orElseThrow().offset()).isEqualTo(6);
         assertThat(snapshots.offsets()).containsExactly(6L);
     }
+
+    @Test
+    void retainKeepsTheNewestAndTheNewestAtOrBelowTheAnchor(@TempDir Path dir) throws IOException {
+        ProducerSnapshots snapshots = new ProducerSnapshots(dir);
+        for (long offset : new long[] {10, 20, 30, 40, 50}) {
+            snapshots.write(offset, table.entries());
+        }
+        snapshots.retain(2, 35);
+        assertThat(snapshots.offsets()).containsExactly(30L, 40L, 50L);
+        snapshots.retain(2, 45);
+        assertThat(snapshots.offsets()).containsExactly(40L, 50L);
+        snapshots.retain(1, 5); // nothing at or below the anchor: only the newest stays
+        assertThat(snapshots.offsets()).containsExactly(50L);
+    }
 }
