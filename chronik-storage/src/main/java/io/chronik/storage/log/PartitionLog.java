@@ -801,6 +801,8 @@ public final class PartitionLog implements AutoCloseable {
             }
             LOG.info("{}: truncating log end offset {} -> {}", topicPartition, logEndOffset, offset);
             lowerHighWatermark(new LogPosition(offset, containing.baseOffset(), position));
+            // Persist the lowered recovery point before touching files: a crash mid-way then re-validates the tail.
+            writeCheckpoint();
             for (LogSegment above : new ArrayList<>(segments.tailMap(offset, false).values())) {
                 removeSegment(above);
             }
