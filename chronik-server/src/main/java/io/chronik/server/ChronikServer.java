@@ -2,7 +2,33 @@ package io.chronik.server;
 
 import io.chronik.protocol.version.ApiVersionTable;
 import io.chronik.raft.metadata.LocalMetadataStore;
+import io.chronik.raft.metadata.MetadataRaftStateMachine;
 import io.chronik.raft.metadata.MetadataStore;
+import io.chronik.raft.metadata.RaftMetadataStore;
+import io.chronik.raft.node.RaftNode;
+import io.chronik.raft.node.RaftPeers;
+import io.chronik.raft.node.RaftSettings;
+import io.chronik.raft.partition.PartitionGroups;
+import io.chronik.raft.partition.PartitionStateMachine;
+import io.chronik.server.cluster.MetadataLeadership;
+import io.chronik.server.cluster.RaftMetadataLeadership;
+import io.chronik.server.partition.PartitionGroupDirectory;
+import io.chronik.server.partition.PartitionReplication;
+import io.chronik.storage.log.PartitionLog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.UUID;
+import org.apache.kafka.common.Uuid;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import io.chronik.server.cluster.ClusterInfo;
 import io.chronik.server.cluster.NodeIdentity;
 import io.chronik.server.config.ClusterConfig;
@@ -11,6 +37,7 @@ import io.chronik.server.config.NodeConfig;
 import io.chronik.server.fetch.FetchHandler;
 import io.chronik.server.fetch.FetchReader;
 import io.chronik.server.group.GroupConfig;
+import io.chronik.server.group.ActiveCoordinator;
 import io.chronik.server.group.GroupCoordinator;
 import io.chronik.server.group.MetadataGroupOffsetStore;
 import io.chronik.server.handler.ApiVersionsHandler;
@@ -50,6 +77,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Chronik node: storage, metadata, group coordinator and the Kafka listener, wired with plain constructors.
+ * A one-node cluster file runs without Raft (local metadata journal, fast-path partitions); with more nodes the
+ * node hosts a Ratis server for the metadata group and every replicated partition it holds.
  * {@link #start} returns a serving node; {@link #close} stops accepting, drains, flushes every log and closes files,
  * in the reverse order of start. Used by the {@code chronik-server} command and by in-JVM tests.
  */
@@ -68,10 +97,6 @@ public final class ChronikServer implements AutoCloseable {
     public static ChronikServer start(ClusterConfig config, int nodeId) throws Exception {
         NodeConfig self = config.node(nodeId).orElseThrow(() -> new ConfigException(
                 "node id " + nodeId + " is not one of the nodes in the cluster file"));
-        if (config.nodes().size() > 1) {
-            throw new ConfigException("this build runs single-node clusters only; the file lists "
-                    + config.nodes().size() + " nodes (replication comes with the Raft release)");
-        }
         ChronikServer server = new ChronikServer(self);
         try {
             server.startComponents(config);
@@ -85,17 +110,37 @@ public final class ChronikServer implements AutoCloseable {
     private void startComponents(ClusterConfig config) throws Exception {
         Path dataDir = config.server().dataDir().toAbsolutePath();
         NodeIdentity identity = NodeIdentity.loadOrCreate(dataDir, self.id());
+        boolean clustered = config.nodes().size() > 1;
 
         LogDirectory logs = new LogDirectory(dataDir.resolve("logs"), Clock.systemUTC(),
                 Duration.ofMillis(config.server().retentionCheckIntervalMs()), Duration.ofSeconds(60));
         closeInReverse.push(logs);
-        MetadataStore metadata = LocalMetadataStore.open(dataDir.resolve("metadata"));
-        closeInReverse.push(metadata);
-
         TopicConfigs topicConfigs = new TopicConfigs(config.topicDefaults());
-        PartitionRegistry partitions = new PartitionRegistry(self.id(), logs, topicConfigs);
+
+        MetadataStore metadata;
+        MetadataLeadership leadership;
+        Optional<PartitionReplication> replication;
+        RaftNode raftNode = null;
+        if (clustered) {
+            Replicated replicated = startRaft(config, dataDir, logs, topicConfigs);
+            raftNode = replicated.node();
+            metadata = replicated.metadata();
+            leadership = replicated.leadership();
+            replication = Optional.of(replicated.replication());
+        } else {
+            metadata = LocalMetadataStore.open(dataDir.resolve("metadata"));
+            closeInReverse.push(metadata);
+            leadership = MetadataLeadership.single(self.id());
+            replication = Optional.empty();
+        }
+
+        PartitionRegistry partitions = new PartitionRegistry(self.id(), logs, topicConfigs, replication);
         partitions.loadAll(metadata.image());
         metadata.addListener(partitions);
+        if (raftNode != null) {
+            // Starting replays the metadata log into the listener registered above.
+            raftNode.start();
+        }
         logs.start();
 
         KafkaListener listener = new KafkaListener(self.host(), self.kafkaPort(), config.server().maxFrameBytes(),
@@ -104,14 +149,24 @@ public final class ChronikServer implements AutoCloseable {
         kafkaPort = listener.port();
         NodeConfig advertised = new NodeConfig(self.id(), self.host(), kafkaPort, self.raftPort(), self.adminPort(),
                 self.rack());
-        ClusterInfo cluster = new ClusterInfo(identity.clusterId(), advertised, List.of(advertised), self.id());
+        List<NodeConfig> nodes = config.nodes().stream().map(n -> n.id() == self.id() ? advertised : n).toList();
+        // Every node of a cluster must report the same cluster id: derive it from the cluster name.
+        String clusterId = clustered ? new Uuid(
+                UUID.nameUUIDFromBytes(("chronik-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8))
+                        .getMostSignificantBits(),
+                UUID.nameUUIDFromBytes(("chronik-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8))
+                        .getLeastSignificantBits()).toString()
+                : identity.clusterId();
+        ClusterInfo cluster = new ClusterInfo(clusterId, advertised, nodes, leadership);
 
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 new DefaultThreadFactory("chronik-timer", true));
         closeInReverse.push(() -> shutdown(timer));
-        GroupCoordinator groups = new GroupCoordinator(new MetadataGroupOffsetStore(metadata), timer, Time.SYSTEM,
-                new GroupConfig(config.server().groupInitialRebalanceDelayMs(), 6_000, 1_800_000,
-                        Integer.MAX_VALUE));
+        GroupConfig groupConfig = new GroupConfig(config.server().groupInitialRebalanceDelayMs(), 6_000, 1_800_000,
+                Integer.MAX_VALUE);
+        MetadataGroupOffsetStore offsets = new MetadataGroupOffsetStore(metadata);
+        ActiveCoordinator groups = new ActiveCoordinator(leadership,
+                () -> new GroupCoordinator(offsets, timer, Time.SYSTEM, groupConfig));
         closeInReverse.push(groups);
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -122,7 +177,8 @@ public final class ChronikServer implements AutoCloseable {
         RequestDispatcher dispatcher = new RequestDispatcher()
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))
-                .register(ApiKeys.FETCH, new FetchHandler(new FetchReader(metadata, partitions), timer, handlerPool))
+                .register(ApiKeys.FETCH, new FetchHandler(new FetchReader(metadata, partitions, cluster), timer,
+                        handlerPool))
                 .register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions))
                 .register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(cluster))
@@ -138,8 +194,52 @@ public final class ChronikServer implements AutoCloseable {
         dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(versions));
 
         listener.serve(versions, dispatcher, handlerPool);
-        log.info("Chronik node {} serving Kafka on {}:{} (cluster {}, data in {})", self.id(), self.host(), kafkaPort,
-                identity.clusterId(), dataDir);
+        log.info("Chronik node {} serving Kafka on {}:{} ({}, cluster {}, data in {})", self.id(), self.host(),
+                kafkaPort, clustered ? config.nodes().size() + " nodes, Raft on port " + self.raftPort()
+                        : "single node", cluster.clusterId(), dataDir);
+    }
+
+    /** The Raft side of a clustered node: one Ratis server hosting the metadata group and partition groups. */
+    private record Replicated(RaftNode node, RaftMetadataStore metadata, MetadataLeadership leadership,
+                              PartitionReplication replication) {
+    }
+
+    private Replicated startRaft(ClusterConfig config, Path dataDir, LogDirectory logs, TopicConfigs topicConfigs)
+            throws Exception {
+        Path raftDir = dataDir.resolve("raft");
+        PartitionGroupDirectory directory = new PartitionGroupDirectory(raftDir.resolve("partition-groups"));
+        MetadataRaftStateMachine metadataMachine = new MetadataRaftStateMachine();
+        List<RaftPeer> voters = config.nodes().stream()
+                .map(n -> RaftPeers.peer(n.id(), n.host(), n.raftPort(), 0)).toList();
+        RaftGroup metadataGroup = RaftGroup.valueOf(PartitionGroups.metadataGroupId(config.clusterName()), voters);
+        AtomicReference<RaftNode> nodeRef = new AtomicReference<>();
+        StateMachine.Registry registry = groupId -> {
+            if (groupId.equals(metadataGroup.getGroupId())) {
+                return metadataMachine;
+            }
+            Optional<TopicPartition> tp = directory.partition(groupId);
+            if (tp.isEmpty()) {
+                log.warn("Raft group {} on disk belongs to no known partition; it will apply nothing", groupId);
+                return new BaseStateMachine();
+            }
+            try {
+                PartitionLog partitionLog = logs.openOrCreate(tp.get(),
+                        PartitionRegistry.replicated(topicConfigs.logConfig(Map.of())));
+                return new PartitionStateMachine(partitionLog, gid -> nodeRef.get().client(
+                        nodeRef.get().division(gid).orElseThrow().getGroup()));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open the log of " + tp.get(), e);
+            }
+        };
+        RaftNode node = new RaftNode(self.id(),
+                RaftSettings.defaults(raftDir, self.host(), self.raftPort()), metadataGroup, registry);
+        nodeRef.set(node);
+        closeInReverse.push(node);
+        Map<Integer, NodeConfig> byId = new HashMap<>();
+        config.nodes().forEach(n -> byId.put(n.id(), n));
+        return new Replicated(node, new RaftMetadataStore(node, metadataGroup, metadataMachine),
+                new RaftMetadataLeadership(node, metadataGroup.getGroupId()),
+                new PartitionReplication(node, byId, directory));
     }
 
     /** The Kafka port actually bound (differs from the file when it says 0). */

@@ -9,6 +9,9 @@ import io.chronik.storage.log.LogReadResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import io.chronik.server.cluster.ClusterInfo;
+import io.chronik.server.config.NodeConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
@@ -26,10 +29,12 @@ public final class FetchReader {
 
     private final MetadataStore metadata;
     private final PartitionRegistry partitions;
+    private final ClusterInfo cluster;
 
-    public FetchReader(MetadataStore metadata, PartitionRegistry partitions) {
+    public FetchReader(MetadataStore metadata, PartitionRegistry partitions, ClusterInfo cluster) {
         this.metadata = metadata;
         this.partitions = partitions;
+        this.cluster = cluster;
     }
 
     /** A built response and how many record bytes it carries (to compare against min_bytes). */
@@ -72,7 +77,14 @@ public final class FetchReader {
                     Partition part = partition.get();
                     touched.add(part);
                     Errors epochError = part.checkLeaderEpoch(p.currentLeaderEpoch());
-                    if (epochError != Errors.NONE) {
+                    OptionalInt preferred = version >= 11 ? preferredReadReplica(part, request) : OptionalInt.empty();
+                    if (preferred.isPresent()) {
+                        // KIP-392: point the consumer at a replica in its rack; it fetches there from now on.
+                        data.setErrorCode(Errors.NONE.code())
+                                .setPreferredReadReplica(preferred.getAsInt())
+                                .setHighWatermark(part.log().highWatermark());
+                        offsetsForVersion(data, version, part.log().highWatermark(), part.log().logStartOffset());
+                    } else if (epochError != Errors.NONE) {
                         data.setErrorCode(epochError.code());
                         errors = true;
                     } else {
@@ -111,5 +123,27 @@ public final class FetchReader {
         if (version >= 5) {
             data.setLogStartOffset(logStart);
         }
+    }
+
+    /**
+     * A replica in the consumer's rack, when this node leads the partition and is not in that rack itself. Only
+     * consumers (replica id -1) that sent a rack are redirected; followers serve fetches up to their own high
+     * watermark, which is the applied offset of their Raft replica.
+     */
+    private OptionalInt preferredReadReplica(Partition part, FetchRequestData request) {
+        String rack = request.rackId();
+        if (rack == null || rack.isEmpty() || request.replicaId() >= 0 || !part.leadership().isLocalLeader()) {
+            return OptionalInt.empty();
+        }
+        if (rack.equals(cluster.self().rack().orElse(null))) {
+            return OptionalInt.empty();
+        }
+        for (int replica : part.replicas()) {
+            if (replica != cluster.self().id()
+                    && cluster.node(replica).flatMap(NodeConfig::rack).map(rack::equals).orElse(false)) {
+                return OptionalInt.of(replica);
+            }
+        }
+        return OptionalInt.empty();
     }
 }

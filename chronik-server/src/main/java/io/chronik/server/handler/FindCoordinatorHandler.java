@@ -10,7 +10,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
- * FindCoordinator: groups are coordinated by this node. Transaction coordinators do not exist, and a
+ * FindCoordinator: groups are coordinated by the metadata leader. Transaction coordinators do not exist, and a
  * transactional producer is told so (a fatal, readable error on its side) instead of retrying forever.
  */
 public final class FindCoordinatorHandler implements RequestHandler<FindCoordinatorRequest> {
@@ -43,8 +43,15 @@ public final class FindCoordinatorHandler implements RequestHandler<FindCoordina
 
     private void fill(byte keyType, Coordinator c) {
         if (keyType == FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
-            c.setErrorCode(Errors.NONE.code()).setNodeId(cluster.self().id()).setHost(cluster.self().host())
-                    .setPort(cluster.self().kafkaPort());
+            var coordinator = cluster.node(cluster.controllerId());
+            if (coordinator.isEmpty()) {
+                c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setNodeId(-1).setHost("").setPort(-1);
+                return;
+            }
+            int port = coordinator.get().id() == cluster.self().id() ? cluster.self().kafkaPort()
+                    : coordinator.get().kafkaPort();
+            c.setErrorCode(Errors.NONE.code()).setNodeId(coordinator.get().id()).setHost(coordinator.get().host())
+                    .setPort(port);
         } else {
             Errors error = Errors.UNSUPPORTED_VERSION;
             c.setErrorCode(error.code())

@@ -102,9 +102,10 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                     .setReplicaNodes(new ArrayList<>(replicas))
                     .setIsrNodes(new ArrayList<>(replicas))
                     .setOfflineReplicas(new ArrayList<>());
-            if (hosted.isPresent()) {
+            int leader = hosted.map(Partition::leaderId).orElse(-1);
+            if (leader >= 0) {
                 partition.setErrorCode(Errors.NONE.code())
-                        .setLeaderId(hosted.get().leaderId())
+                        .setLeaderId(leader)
                         .setLeaderEpoch(hosted.get().leaderEpoch());
             } else {
                 partition.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1);

@@ -8,21 +8,27 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * One partition this node hosts: its log, how writes reach it, and who leads it as Kafka clients see it.
- *
- * @param leaderEpoch the epoch reported in Metadata and checked in Fetch/OffsetForLeaderEpoch (KIP-320); constant on
- *                    the single-node fast path, the Raft term once replicated
  */
 public record Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, PartitionWriter writer,
-                        int leaderId, int leaderEpoch, List<Integer> replicas) {
+                        Leadership leadership, List<Integer> replicas) {
+
+    public int leaderId() {
+        return leadership.leaderId();
+    }
+
+    public int leaderEpoch() {
+        return leadership.leaderEpoch();
+    }
 
     /**
      * KIP-320 fencing of a client's view of the leader: NONE when the client did not say (-1) or saw this epoch,
      * FENCED_LEADER_EPOCH when it saw an older leader, UNKNOWN_LEADER_EPOCH when it knows a newer one than we do.
      */
     public Errors checkLeaderEpoch(int clientEpoch) {
-        if (clientEpoch == -1 || clientEpoch == leaderEpoch) {
+        int current = leaderEpoch();
+        if (clientEpoch == -1 || clientEpoch == current) {
             return Errors.NONE;
         }
-        return clientEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+        return clientEpoch < current ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
     }
 }

@@ -4,53 +4,70 @@ import io.chronik.raft.metadata.MetadataCommand;
 import io.chronik.raft.metadata.MetadataImage;
 import io.chronik.raft.metadata.MetadataListener;
 import io.chronik.raft.metadata.TopicImage;
+import io.chronik.raft.partition.PartitionGroups;
 import io.chronik.server.topic.TopicConfigs;
+import io.chronik.storage.log.FlushPolicy;
+import io.chronik.storage.log.LogConfig;
 import io.chronik.storage.log.LogDirectory;
 import io.chronik.storage.log.PartitionLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.ratis.protocol.RaftGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The partitions this node hosts, kept in step with the metadata: a created topic or partition gets its log
- * opened, a deleted topic its logs removed, altered configs reach the log. Handlers look partitions up here.
+ * The partitions this node hosts, kept in step with the metadata: a created topic or partition gets its log opened
+ * (and, when replicated, its Raft group joined), a deleted topic its logs and groups removed, altered configs reach
+ * the log. Handlers look partitions up here.
  *
- * <p>Threading: changes arrive on the metadata applier thread ({@link #onApplied}); lookups come from any thread
- * and see a concurrent map.
+ * <p>A partition with one replica takes the fast path (local append, group-commit fsync, fixed leader). A partition
+ * with more replicas is a Raft group; its log is written by the group's state machine without fsync, because the
+ * Raft log is the durable copy.
+ *
+ * <p>Threading: changes arrive on the metadata applier thread ({@link #onApplied}); group joins complete on Ratis
+ * threads; lookups come from any thread and see a concurrent map.
  */
 public final class PartitionRegistry implements MetadataListener {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionRegistry.class);
-    private static final int SINGLE_NODE_LEADER_EPOCH = 0;
 
     private final int nodeId;
     private final LogDirectory logs;
     private final TopicConfigs configs;
+    private final Optional<PartitionReplication> replication;
     private final Map<TopicPartition, Partition> partitions = new ConcurrentHashMap<>();
 
-    public PartitionRegistry(int nodeId, LogDirectory logs, TopicConfigs configs) {
+    public PartitionRegistry(int nodeId, LogDirectory logs, TopicConfigs configs,
+                             Optional<PartitionReplication> replication) {
         this.nodeId = nodeId;
         this.logs = logs;
         this.configs = configs;
+        this.replication = replication;
     }
 
-    /** Opens (recovering if needed) the log of every partition the image assigns to this node. */
+    /** Opens (recovering if needed) every partition the image assigns to this node. */
     public void loadAll(MetadataImage image) {
         image.topicsByName().values().forEach(this::openTopic);
-        for (TopicPartition onDisk : logs.existingOnDisk()) {
-            if (!partitions.containsKey(onDisk)) {
-                log.warn("log directory for {} belongs to no known topic; leaving it untouched", onDisk);
-            }
-        }
     }
 
     public Optional<Partition> get(TopicPartition tp) {
         return Optional.ofNullable(partitions.get(tp));
+    }
+
+    /** The log config of a replicated partition: the topic's settings, without fsync (the Raft log is durable). */
+    public static LogConfig replicated(LogConfig config) {
+        return config.withFlushPolicy(FlushPolicy.NONE);
+    }
+
+    @Override
+    public void onLoaded(MetadataImage image) {
+        loadAll(image);
     }
 
     @Override
@@ -63,42 +80,78 @@ public final class PartitionRegistry implements MetadataListener {
             deleteTopic((TopicImage) result);
         } else if (command instanceof MetadataCommand.AlterTopicConfigs c) {
             after.topic(c.name()).ifPresent(topic -> {
-                var config = configs.logConfig(topic.configs());
+                LogConfig config = configs.logConfig(topic.configs());
                 for (int p = 0; p < topic.partitionCount(); p++) {
-                    get(new TopicPartition(topic.name(), p)).ifPresent(part -> part.log().updateConfig(config));
+                    get(new TopicPartition(topic.name(), p)).ifPresent(part -> part.log().updateConfig(
+                            part.replicas().size() > 1 ? replicated(config) : config));
                 }
             });
         }
     }
 
     private void openTopic(TopicImage topic) {
-        var config = configs.logConfig(topic.configs());
+        LogConfig config = configs.logConfig(topic.configs());
         for (int p = 0; p < topic.partitionCount(); p++) {
             TopicPartition tp = new TopicPartition(topic.name(), p);
-            if (partitions.containsKey(tp) || !topic.replicas(p).contains(nodeId)) {
+            List<Integer> replicas = topic.replicas(p);
+            if (partitions.containsKey(tp) || !replicas.contains(nodeId)) {
                 continue;
             }
             try {
-                PartitionLog partitionLog = logs.openOrCreate(tp, config);
-                partitions.put(tp, new Partition(tp, topic.topicId(), partitionLog,
-                        new LocalPartitionWriter(partitionLog, SINGLE_NODE_LEADER_EPOCH), nodeId,
-                        SINGLE_NODE_LEADER_EPOCH, topic.replicas(p)));
+                if (replicas.size() == 1) {
+                    PartitionLog partitionLog = logs.openOrCreate(tp, config);
+                    partitions.put(tp, new Partition(tp, topic.topicId(), partitionLog,
+                            new LocalPartitionWriter(partitionLog, 0), new Leadership.Fixed(nodeId, true), replicas));
+                } else {
+                    openReplicated(topic, p, tp, replicas, config);
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the log of " + tp, e);
             }
         }
     }
 
+    private void openReplicated(TopicImage topic, int p, TopicPartition tp, List<Integer> replicas, LogConfig config)
+            throws IOException {
+        PartitionReplication raft = replication.orElseThrow(() -> new IllegalStateException(
+                tp + " has " + replicas.size() + " replicas but this node runs without replication"));
+        PartitionLog partitionLog = logs.openOrCreate(tp, replicated(config));
+        RaftGroup group = raft.group(topic.topicId(), p, replicas);
+        raft.join(tp, group).whenComplete((division, error) -> {
+            if (error != null) {
+                log.error("cannot join the Raft group of {}", tp, error);
+                return;
+            }
+            partitions.put(tp, new Partition(tp, topic.topicId(), partitionLog, raft.writer(group.getGroupId()),
+                    new Leadership.Raft(division), replicas));
+        });
+    }
+
     private void deleteTopic(TopicImage topic) {
         for (int p = 0; p < topic.partitionCount(); p++) {
             TopicPartition tp = new TopicPartition(topic.name(), p);
-            if (partitions.remove(tp) != null) {
-                try {
-                    logs.delete(tp);
-                } catch (IOException e) {
-                    log.error("cannot delete the log of {}", tp, e);
-                }
+            Partition removed = partitions.remove(tp);
+            if (removed == null) {
+                continue;
             }
+            if (removed.replicas().size() > 1 && replication.isPresent()) {
+                replication.get().leave(PartitionGroups.groupId(topic.topicId(), p)).whenComplete((done, error) -> {
+                    if (error != null) {
+                        log.error("cannot leave the Raft group of {}", tp, error);
+                    }
+                    deleteLog(tp);
+                });
+            } else {
+                deleteLog(tp);
+            }
+        }
+    }
+
+    private void deleteLog(TopicPartition tp) {
+        try {
+            logs.delete(tp);
+        } catch (IOException e) {
+            log.error("cannot delete the log of {}", tp, e);
         }
     }
 }

@@ -1,0 +1,52 @@
+package io.chronik.server.group;
+
+import io.chronik.server.cluster.MetadataLeadership;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The group coordinator of this node while it leads the metadata group. Committed offsets live in the metadata
+ * group, so whichever node leads it can coordinate; membership is in memory, so a coordinator belongs to one
+ * leadership term — when this node stops leading, its coordinator is closed (members get NOT_COORDINATOR and find the
+ * new one), and a later term starts from the durable offsets with a fresh coordinator. Thread-safe.
+ */
+public final class ActiveCoordinator implements AutoCloseable {
+
+    private final MetadataLeadership leadership;
+    private final Supplier<GroupCoordinator> factory;
+    private GroupCoordinator current;
+    private long currentTerm = -1;
+
+    public ActiveCoordinator(MetadataLeadership leadership, Supplier<GroupCoordinator> factory) {
+        this.leadership = leadership;
+        this.factory = factory;
+    }
+
+    /** The coordinator to use for a request now, or empty when another node coordinates. */
+    public synchronized Optional<GroupCoordinator> current() {
+        long term = leadership.localLeaderTerm();
+        if (term != currentTerm) {
+            if (current != null) {
+                current.close();
+                current = null;
+            }
+            currentTerm = -1;
+            // A new coordinator starts only from complete offsets: wait (NOT_COORDINATOR meanwhile) until this
+            // replica has applied everything its predecessor committed.
+            if (term >= 0 && leadership.appliedAllCommitted()) {
+                current = factory.get();
+                currentTerm = term;
+            }
+        }
+        return Optional.ofNullable(current);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+        currentTerm = -1;
+    }
+}

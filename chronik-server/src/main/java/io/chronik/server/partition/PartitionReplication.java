@@ -1,0 +1,58 @@
+package io.chronik.server.partition;
+
+import io.chronik.raft.node.RaftNode;
+import io.chronik.raft.node.RaftPeers;
+import io.chronik.raft.partition.PartitionGroups;
+import io.chronik.server.config.NodeConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.server.RaftServer;
+
+/**
+ * Replicated partitions' Raft groups on this node: creates a partition's group (replicas as voters, the first
+ * replica preferred as leader through a higher Ratis priority, so leaders spread over nodes as the assignment
+ * intends) and removes it when the topic goes away. Thread-safe.
+ */
+public final class PartitionReplication {
+
+    private final RaftNode node;
+    private final Map<Integer, NodeConfig> nodes;
+    private final PartitionGroupDirectory directory;
+
+    public PartitionReplication(RaftNode node, Map<Integer, NodeConfig> nodes, PartitionGroupDirectory directory) {
+        this.node = node;
+        this.nodes = Map.copyOf(nodes);
+        this.directory = directory;
+    }
+
+    public RaftGroup group(Uuid topicId, int partition, List<Integer> replicas) {
+        List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 0; i < replicas.size(); i++) {
+            NodeConfig n = nodes.get(replicas.get(i));
+            peers.add(RaftPeers.peer(n.id(), n.host(), n.raftPort(), i == 0 ? 1 : 0));
+        }
+        return RaftGroup.valueOf(PartitionGroups.groupId(topicId, partition), peers);
+    }
+
+    /** Records which partition the group holds, then joins this node to it; completes with this node's division. */
+    CompletableFuture<RaftServer.Division> join(TopicPartition tp, RaftGroup group) {
+        directory.register(group.getGroupId(), tp);
+        return node.ensureGroup(group).thenApply(done -> node.division(group.getGroupId()).orElseThrow(
+                () -> new IllegalStateException("group " + group.getGroupId() + " of " + tp + " vanished")));
+    }
+
+    CompletableFuture<Void> leave(RaftGroupId groupId) {
+        return node.removeGroup(groupId).thenRun(() -> directory.remove(groupId));
+    }
+
+    RaftPartitionWriter writer(RaftGroupId groupId) {
+        return new RaftPartitionWriter(node, groupId);
+    }
+}
