@@ -19,7 +19,7 @@ DEADLINE_SECONDS = 30
 
 def produce(bootstrap, topic):
     values = [line.rstrip("\n") for line in sys.stdin if line.strip()]
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5,
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=5, api_version_auto_timeout_ms=10000,
                              request_timeout_ms=20000, max_block_ms=20000)
     futures = [producer.send(topic, value=v.encode("utf-8")) for v in values]
     for future in futures:
@@ -31,6 +31,7 @@ def produce(bootstrap, topic):
 
 def consume(bootstrap, topic, count):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                             api_version_auto_timeout_ms=10000,
                              auto_offset_reset="earliest", request_timeout_ms=20000)
     deadline = time.monotonic() + DEADLINE_SECONDS
     partitions = None

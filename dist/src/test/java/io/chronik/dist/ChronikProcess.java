@@ -1,5 +1,7 @@
 package io.chronik.dist;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -56,13 +58,13 @@ final class ChronikProcess implements AutoCloseable {
         return new ChronikProcess(builder.start(), log);
     }
 
-    /** Starts one node from {@code config} (cluster file written into {@code workDir}) and waits until it accepts Kafka connections. */
+    /** Starts one node from {@code config} (cluster file written into {@code workDir}) and waits until it serves Kafka requests. */
     static ChronikProcess startNode(NodeConfig config, Path workDir) throws IOException, InterruptedException {
         Path yaml = config.writeTo(workDir.resolve("node.yaml"));
         ChronikProcess node = start(Distribution.launcher(), List.of("start", yaml.toString(), "--node-id", "1"),
                 workDir, Map.of("CHRONIK_HEAP_OPTS", TEST_HEAP), workDir.resolve("chronik.log"));
         try {
-            node.awaitPort(config.kafkaPort());
+            node.awaitServing(config.kafkaPort());
         } catch (AssertionError | RuntimeException e) {
             node.close();
             throw e;
@@ -86,6 +88,44 @@ final class ChronikProcess implements AutoCloseable {
             }
         }
         throw new AssertionError("chronik-server did not listen on " + port + " within " + WAIT + "\n" + logTail());
+    }
+
+    /**
+     * Waits until the broker on {@code port} answers an ApiVersions request, the first thing every Kafka
+     * client sends. An open port alone is not enough: the listener may bind before the node is serving,
+     * and a client that connects then may give up (kafka-python waits 2 s for this answer by default).
+     */
+    void awaitServing(int port) throws InterruptedException {
+        awaitPort(port);
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        IOException last = null;
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+                socket.setSoTimeout(5_000);
+                DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+                byte[] clientId = "chronik-it".getBytes(StandardCharsets.UTF_8);
+                // Request header v1 (api key 18 = ApiVersions, version 0, correlation id, client id); empty v0 body.
+                out.writeInt(2 + 2 + 4 + 2 + clientId.length);
+                out.writeShort(18);
+                out.writeShort(0);
+                out.writeInt(42);
+                out.writeShort(clientId.length);
+                out.write(clientId);
+                out.flush();
+                DataInputStream in = new DataInputStream(socket.getInputStream());
+                int size = in.readInt();
+                int correlationId = in.readInt();
+                if (size > 4 && correlationId == 42) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("chronik-server did not answer ApiVersions on " + port + " within " + WAIT
+                + (last == null ? "" : " (last error: " + last + ")") + "\n" + logTail());
     }
 
     /** Sends SIGTERM and returns the exit code; fails (after SIGKILL) if the JVM does not exit in time. */

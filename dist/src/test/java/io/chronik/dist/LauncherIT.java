@@ -34,7 +34,7 @@ class LauncherIT {
 
         try (ChronikProcess node = ChronikProcess.start(relativeLink, List.of("start", yaml.toString(), "--node-id", "1"),
                 elsewhere, Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("chronik.log"))) {
-            node.awaitPort(config.kafkaPort());
+            node.awaitServing(config.kafkaPort());
             assertThat(new Kcat(config.bootstrap()).metadata()).as(node::logTail).contains("broker");
             assertThat(node.terminate()).as(node::logTail).isZero();
         }
@@ -52,7 +52,7 @@ class LauncherIT {
         Path cwd = Files.createDirectories(dir.resolve("cwd"));
         try (ChronikProcess node = ChronikProcess.start(Distribution.launcher(), List.of("start"), cwd,
                 Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("chronik.log"))) {
-            node.awaitPort(9092);
+            node.awaitServing(9092);
             assertThat(new Kcat("127.0.0.1:9092").metadata()).as(node::logTail).contains("broker");
             assertThat(cwd.resolve("data")).as(node::logTail).isDirectory();
             assertThat(node.terminate()).as(node::logTail).isZero();
