@@ -59,7 +59,10 @@ public final class ClusterConfigLoader {
     private static List<NodeConfig> readNodes(Section root) {
         List<Section> entries = root.list("nodes");
         if (entries.isEmpty()) {
-            throw root.error("nodes", "at least one node is required");
+            if (root.node().has("nodes")) {
+                throw root.error("nodes", "at least one node is required");
+            }
+            return ClusterConfig.singleNodeDefault().nodes();
         }
         List<NodeConfig> nodes = new ArrayList<>();
         Map<Integer, String> ids = new HashMap<>();
@@ -152,7 +155,9 @@ public final class ClusterConfigLoader {
             } catch (JsonProcessingException e) {
                 JsonLocation at = e.getLocation();
                 String where = at == null ? "" : " line " + at.getLineNr() + ":";
-                throw new ConfigException(source + ":" + where + " invalid YAML: " + e.getOriginalMessage());
+                // SnakeYAML appends the offending line and a caret on further lines; the line number says it all.
+                String problem = e.getOriginalMessage().lines().findFirst().orElse("syntax error").trim();
+                throw new ConfigException(source + ":" + where + " invalid YAML: " + problem);
             } catch (IOException e) {
                 throw new ConfigException(source + ": cannot parse: " + e.getMessage());
             }

@@ -52,7 +52,8 @@ public final class KafkaListener implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("frames",
-                                new LengthFieldBasedFrameDecoder(maxFrameBytes, 0, 4, 0, 4, true));
+                                // The limit counts the 4-byte length prefix too; max_frame_bytes is the request size.
+                                new LengthFieldBasedFrameDecoder(maxFrameBytes + 4, 0, 4, 0, 4, true));
                         ch.pipeline().addLast("kafka", new KafkaConnection(versions, dispatcher, handlerPool));
                     }
                 });

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,8 +47,6 @@ class ClusterConfigLoaderTest {
         assertThat(config.topicDefaults()).isEqualTo(embedded.topicDefaults());
     }
 
-    @Disabled("BUG: an empty file is refused with 'nodes: at least one node is required', although the loader "
-            + "promises that missing keys take the embedded defaults (which has node 1)")
     @Test
     void emptyFileMeansTheEmbeddedDefaults() {
         assertThat(parse("")).isEqualTo(ClusterConfig.singleNodeDefault());
@@ -235,8 +232,6 @@ class ClusterConfigLoaderTest {
                 .hasMessageMatching("(?s)test\\.yaml: line [45]:.*invalid YAML.*");
     }
 
-    @Disabled("BUG: a YAML syntax error yields a multi-line message (SnakeYAML's 'in reader, line 3, column 3' "
-            + "blocks), although ConfigException promises one line")
     @Test
     void errorMessagesAreOneLine() {
         assertThatThrownBy(() -> parse("cluster_name: x\nnodes:\n  - id: 1\n   host: [oops\n"))

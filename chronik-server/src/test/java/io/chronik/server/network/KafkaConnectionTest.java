@@ -33,7 +33,6 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The real listener pipeline on a loopback port, driven by a raw socket and a dispatcher the test controls. */
@@ -247,8 +246,6 @@ class KafkaConnectionTest {
         assertThat(roundTripPadded(MAX_FRAME - 4)).isEqualTo(7);
     }
 
-    @Disabled("BUG: LengthFieldBasedFrameDecoder counts the 4-byte length field in maxFrameLength, so a request of "
-            + "exactly max_frame_bytes (which the config documents as the largest accepted) closes the connection")
     @Test
     void requestOfExactlyMaxFrameBytesIsServed() throws Exception {
         assertThat(roundTripPadded(MAX_FRAME)).isEqualTo(7);
