@@ -25,7 +25,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.TopicPartition;
+import java.util.function.Function;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -208,11 +211,13 @@ public final class ChronikServer implements AutoCloseable {
             throws Exception {
         Path raftDir = dataDir.resolve("raft");
         PartitionGroupDirectory directory = new PartitionGroupDirectory(raftDir.resolve("partition-groups"));
-        MetadataRaftStateMachine metadataMachine = new MetadataRaftStateMachine();
+        AtomicReference<RaftNode> nodeRef = new AtomicReference<>();
+        Function<RaftGroupId, RaftClient> clients = gid -> nodeRef.get().client(
+                nodeRef.get().division(gid).orElseThrow().getGroup());
+        MetadataRaftStateMachine metadataMachine = new MetadataRaftStateMachine(clients);
         List<RaftPeer> voters = config.nodes().stream()
                 .map(n -> RaftPeers.peer(n.id(), n.host(), n.raftPort(), 0)).toList();
         RaftGroup metadataGroup = RaftGroup.valueOf(PartitionGroups.metadataGroupId(config.clusterName()), voters);
-        AtomicReference<RaftNode> nodeRef = new AtomicReference<>();
         StateMachine.Registry registry = groupId -> {
             if (groupId.equals(metadataGroup.getGroupId())) {
                 return metadataMachine;
@@ -225,14 +230,13 @@ public final class ChronikServer implements AutoCloseable {
             try {
                 PartitionLog partitionLog = logs.openOrCreate(tp.get(),
                         PartitionRegistry.replicated(topicConfigs.logConfig(Map.of())));
-                return new PartitionStateMachine(partitionLog, gid -> nodeRef.get().client(
-                        nodeRef.get().division(gid).orElseThrow().getGroup()));
+                return new PartitionStateMachine(partitionLog, clients);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the log of " + tp.get(), e);
             }
         };
-        RaftNode node = new RaftNode(self.id(),
-                RaftSettings.defaults(raftDir, self.host(), self.raftPort()), metadataGroup, registry);
+        RaftNode node = new RaftNode(self.id(), RaftSettings.defaults(raftDir, self.host(), self.raftPort())
+                .withSnapshotThreshold(config.server().raftSnapshotEntries()), metadataGroup, registry);
         nodeRef.set(node);
         closeInReverse.push(node);
         Map<Integer, NodeConfig> byId = new HashMap<>();

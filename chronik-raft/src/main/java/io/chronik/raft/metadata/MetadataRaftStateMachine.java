@@ -14,7 +14,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.ApiException;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -35,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * The metadata group's Ratis state machine: decodes each committed entry into a {@link MetadataCommand}, applies it
  * to the {@link MetadataStateMachine} (which holds the state and its invariants), tells the listeners, and completes
  * the local submitter's future if the command came from this node. Snapshots are the state machine's own snapshot
- * format in one file.
+ * format in one file. A follower that needs entries its leader already purged fetches the leader's latest snapshot
+ * file through a read-only query and loads it (Ratis' own snapshot transfer is off for the whole server, because
+ * partition groups catch up their own way).
  *
  * <p>An entry is {@code [16-byte request id][encoded command]}; the id lets the node that submitted a command
  * learn its result when <em>its own</em> replica applies it, so a completed submit means this node's image already
@@ -45,6 +52,13 @@ import org.slf4j.LoggerFactory;
  * applier thread {@link MetadataStateMachine} requires.
  */
 public final class MetadataRaftStateMachine extends BaseStateMachine {
+
+    private final Function<RaftGroupId, RaftClient> clients;
+
+    /** @param clients gives a client of the metadata group (to fetch the leader's snapshot when catching up) */
+    public MetadataRaftStateMachine(Function<RaftGroupId, RaftClient> clients) {
+        this.clients = clients;
+    }
 
     private static final Logger log = LoggerFactory.getLogger(MetadataRaftStateMachine.class);
 
@@ -127,6 +141,52 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
                 new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
         return last.getIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest == null) {
+            return CompletableFuture.failedFuture(new IOException("no metadata snapshot yet"));
+        }
+        try {
+            byte[] file = Files.readAllBytes(latest.getFile().getPath());
+            ByteBuffer out = ByteBuffer.allocate(16 + file.length);
+            out.putLong(latest.getTerm()).putLong(latest.getIndex()).put(file);
+            return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out.array())));
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+                                                                       TermIndex firstTermIndexInLog) {
+        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RaftClientReply reply = clients.apply(getGroupId()).io().sendReadOnly(Message.EMPTY, leader);
+                if (!reply.isSuccess()) {
+                    throw new IOException("metadata snapshot query to " + leader + " failed: " + reply.getException());
+                }
+                ByteBuffer in = reply.getMessage().getContent().asReadOnlyByteBuffer();
+                TermIndex termIndex = TermIndex.valueOf(in.getLong(), in.getLong());
+                File file = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
+                File tmp = new File(file.getPath() + ".tmp");
+                byte[] bytes = new byte[in.remaining()];
+                in.get(bytes);
+                Files.write(tmp.toPath(), bytes);
+                Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(
+                        new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex);
+                storage.updateLatestSnapshot(info);
+                load(info);
+                log.info("metadata caught up from leader {} with its snapshot at {}", leader, termIndex);
+                return termIndex;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     @Override

@@ -24,7 +24,11 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
 
     public static RaftSettings defaults(Path storageDir, String host, int port) {
         return new RaftSettings(storageDir, host, port, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS),
-                TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS), 50_000);
+                TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS), 20_000);
+    }
+
+    public RaftSettings withSnapshotThreshold(long entries) {
+        return new RaftSettings(storageDir, host, port, electionTimeoutMin, electionTimeoutMax, entries);
     }
 
     public RaftProperties toProperties() {
@@ -56,9 +60,12 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         RaftServerConfigKeys.Log.setForceSyncNum(p, 128);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
 
-        // Snapshots bound the Raft log: a partition snapshot flushes its segments, then the log behind it is purged
-        // (never past what every follower has, so a briefly absent follower catches up from the log).
+        // Snapshots bound the Raft log: a partition snapshot flushes its segments, then the log behind it is purged,
+        // even if a follower is down — so a dead node cannot make its peers' logs grow without bound. A follower
+        // that comes back behind the purge point copies the leader's flushed segments instead
+        // (PartitionStateMachine#notifyInstallSnapshotFromLeader).
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Log.setPurgeGap(p, 1024);

@@ -30,7 +30,7 @@ public final class ClusterConfigLoader {
     private static final Set<String> TOPIC_KEYS = Set.of("partitions", "replication_factor", "auto_create",
             "retention_ms", "retention_bytes", "segment_bytes", "segment_ms", "max_message_bytes");
     private static final Set<String> SERVER_KEYS = Set.of("data_dir", "max_frame_bytes", "retention_check_interval_ms",
-            "group_initial_rebalance_delay_ms");
+            "group_initial_rebalance_delay_ms", "raft_snapshot_entries");
 
     public ClusterConfig load(Path file) {
         String text;
@@ -123,7 +123,8 @@ public final class ClusterConfigLoader {
                 Path.of(s.string("data_dir", d.dataDir().toString())),
                 s.intValue("max_frame_bytes", d.maxFrameBytes(), 1024, Integer.MAX_VALUE),
                 s.longValue("retention_check_interval_ms", d.retentionCheckIntervalMs(), 100, Long.MAX_VALUE),
-                s.intValue("group_initial_rebalance_delay_ms", d.groupInitialRebalanceDelayMs(), 0, 300_000));
+                s.intValue("group_initial_rebalance_delay_ms", d.groupInitialRebalanceDelayMs(), 0, 300_000),
+                s.longValue("raft_snapshot_entries", d.raftSnapshotEntries(), 10, Long.MAX_VALUE));
     }
 
     /** The YAML tree plus the line of every key, so errors found after parsing can still name a line. */

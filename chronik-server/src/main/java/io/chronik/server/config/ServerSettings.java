@@ -10,15 +10,26 @@ import java.nio.file.Path;
  * @param retentionCheckIntervalMs     how often retention runs
  * @param groupInitialRebalanceDelayMs how long the first member of an empty group waits for others (Kafka's
  *                                     group.initial.rebalance.delay.ms)
+ * @param raftSnapshotEntries          Raft entries between snapshots of a group (clustered nodes): a snapshot flushes
+ *                                     the partition's segments and lets Ratis drop the log behind it
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
-                             int groupInitialRebalanceDelayMs) {
+                             int groupInitialRebalanceDelayMs, long raftSnapshotEntries) {
+
+    public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
+
+    public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
+                          int groupInitialRebalanceDelayMs) {
+        this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                DEFAULT_RAFT_SNAPSHOT_ENTRIES);
+    }
 
     public static ServerSettings defaults() {
         return new ServerSettings(Path.of("data"), 104_857_600, 30_000L, 3_000);
     }
 
     public ServerSettings withDataDir(Path dir) {
-        return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs);
+        return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                raftSnapshotEntries);
     }
 }
