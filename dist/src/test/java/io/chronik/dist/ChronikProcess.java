@@ -124,7 +124,9 @@ final class ChronikProcess implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new AssertionError("chronik-server did not answer ApiVersions on " + port + " within " + WAIT
+        String why = process.isAlive() ? "did not answer ApiVersions on " + port + " within " + WAIT
+                : "exited with " + process.exitValue() + " before answering ApiVersions on " + port;
+        throw new AssertionError("chronik-server " + why
                 + (last == null ? "" : " (last error: " + last + ")") + "\n" + logTail());
     }
 
