@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,9 @@ class TransactionalProducerTest {
         try {
             assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
                     assertThatThrownBy(transactional::initTransactions)
-                            .isInstanceOf(KafkaException.class));
+                            .isInstanceOf(KafkaException.class)
+                            .isNotInstanceOf(TimeoutException.class)
+                            .satisfies(e -> assertThat(e.getMessage()).isNotBlank()));
         } finally {
             transactional.close(Duration.ofSeconds(5));
         }
