@@ -71,7 +71,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.utils.Time;
@@ -162,8 +162,11 @@ public final class ChronikServer implements AutoCloseable {
                 : identity.clusterId();
         ClusterInfo cluster = new ClusterInfo(clusterId, advertised, nodes, leadership);
 
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 new DefaultThreadFactory("chronik-timer", true));
+        // Parked fetches and group timers are abandoned at shutdown, not waited for.
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        timer.setRemoveOnCancelPolicy(true);
         closeInReverse.push(() -> shutdown(timer));
         GroupConfig groupConfig = new GroupConfig(config.server().groupInitialRebalanceDelayMs(), 6_000, 1_800_000,
                 Integer.MAX_VALUE);

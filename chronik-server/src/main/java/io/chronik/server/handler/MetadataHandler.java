@@ -52,10 +52,11 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
         MetadataImage image = metadata.image();
         List<CompletableFuture<MetadataResponseTopic>> answers = new ArrayList<>();
         for (MetadataRequestData.MetadataRequestTopic wanted : data.topics()) {
-            if (wanted.name() == null) {
+            // A topic asked for by id (v10+) carries the id, its name is null or empty.
+            if (wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId())) {
                 Uuid id = wanted.topicId();
                 answers.add(CompletableFuture.completedFuture(image.topic(id).map(this::describe)
-                        .orElseGet(() -> unknown(null, id))));
+                        .orElseGet(() -> unknownId(id))));
             } else if (image.topic(wanted.name()).isPresent() || !mayCreate) {
                 answers.add(CompletableFuture.completedFuture(image.topic(wanted.name()).map(this::describe)
                         .orElseGet(() -> unknown(wanted.name(), Uuid.ZERO_UUID))));
@@ -113,6 +114,13 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
             out.partitions().add(partition);
         }
         return out;
+    }
+
+    private static MetadataResponseTopic unknownId(Uuid id) {
+        return new MetadataResponseTopic()
+                .setName(null)
+                .setTopicId(id)
+                .setErrorCode(Errors.UNKNOWN_TOPIC_ID.code());
     }
 
     private static MetadataResponseTopic unknown(String name, Uuid id) {

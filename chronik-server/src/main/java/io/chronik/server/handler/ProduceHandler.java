@@ -68,6 +68,10 @@ public final class ProduceHandler implements RequestHandler<ProduceRequest> {
         if (partition.isEmpty()) {
             return CompletableFuture.completedFuture(error(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
         }
+        if (!partition.get().leadership().isLocalLeader()) {
+            return CompletableFuture.completedFuture(error(tp, Errors.NOT_LEADER_OR_FOLLOWER,
+                    "node " + partition.get().leaderId() + " leads this partition"));
+        }
         return partition.get().writer().append(records).handle((result, failure) -> failure == null
                 ? success(tp, result, version)
                 : error(tp, ApiError.of(failure).error(), ApiError.of(failure).message()));

@@ -34,7 +34,6 @@ import org.apache.kafka.common.errors.UnknownTopicIdException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,8 +94,6 @@ class AdminTopicsTest {
     }
 
     @Test
-    @Disabled("bug: Metadata by topic id from the Java Admin (name '' not null) is answered as unknown topic '' with"
-            + " a zero id; the client then throws IllegalStateException")
     void describeTopicsByIdFindsTheTopic() throws Exception {
         Uuid id = admin.createTopics(List.of(new NewTopic("by-id", 2, (short) 1))).topicId("by-id")
                 .get(15, TimeUnit.SECONDS);

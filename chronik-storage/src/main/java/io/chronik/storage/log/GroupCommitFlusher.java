@@ -1,81 +1,128 @@
 package io.chronik.storage.log;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Set;
-
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The group-commit thread: takes every log marked dirty since the last round and lets it fsync and advance its high
- * watermark ({@link PartitionLog#groupCommit()}). Logs marked dirty while a round is running join the next round, so
- * one fsync covers every append that arrived during the previous one. The thread waits on a condition, never polls.
+ * Group commit: fsyncs logs that were appended to and then lets each advance its high watermark
+ * ({@link PartitionLog#groupCommit()}).
  *
- * <p>Thread-safety: {@link #markDirty} may be called from any thread; the dirty set is guarded by this object's
- * monitor. Owned by {@link LogDirectory}, which starts and closes it.
+ * <p>Each log is flushed on its own: at most one fsync of a log runs at a time, and appends that arrive during it are
+ * covered by the next one (that is the group commit — one fsync for everything written meanwhile). Different logs
+ * are flushed in parallel on a small pool, so a produce request spanning several partitions waits for the slowest
+ * fsync, not for their sum, and the device can merge concurrent flushes into one journal commit. Nothing polls:
+ * a flush is scheduled by the append that dirties the log.
+ *
+ * <p>Thread-safety: {@link #markDirty} may be called from any thread; the dirty/flushing sets are guarded by this
+ * object's monitor. Owned by {@link LogDirectory}, which starts and closes it.
  */
 final class GroupCommitFlusher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommitFlusher.class);
 
-    private final Set<PartitionLog> dirty = new LinkedHashSet<>();
-    private final Thread thread;
+    private final String name;
+    private final int threads;
+    /** Logs with an fsync running now. */
+    private final Set<PartitionLog> flushing = new HashSet<>();
+    /** Logs appended to while their fsync was running: they need one more round. */
+    private final Set<PartitionLog> dirtyAgain = new HashSet<>();
+    /** Logs marked before {@link #start()}: flushed once the pool exists. */
+    private final Set<PartitionLog> early = new HashSet<>();
+    private ExecutorService pool;
     private boolean closed;
 
     GroupCommitFlusher(String name) {
-        this.thread = new Thread(this::run, name);
-        this.thread.setDaemon(true);
+        this(name, Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() * 2)));
     }
 
-    void start() {
-        thread.start();
+    GroupCommitFlusher(String name, int threads) {
+        this.name = name;
+        this.threads = threads;
+    }
+
+    synchronized void start() {
+        if (pool != null) {
+            return;
+        }
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        pool = Executors.newFixedThreadPool(threads, factory);
+        early.forEach(this::schedule);
+        early.clear();
     }
 
     synchronized void markDirty(PartitionLog log) {
-        if (dirty.add(log)) {
-            notifyAll();
+        if (closed) {
+            return;
+        }
+        if (flushing.contains(log)) {
+            dirtyAgain.add(log);
+        } else if (pool == null) {
+            early.add(log);
+        } else {
+            schedule(log);
         }
     }
 
-    private void run() {
-        while (true) {
-            List<PartitionLog> round;
-            synchronized (this) {
-                while (dirty.isEmpty() && !closed) {
-                    try {
-                        wait();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-                if (dirty.isEmpty()) {
-                    return;
-                }
-                round = new ArrayList<>(dirty);
-                dirty.clear();
+    /** Caller holds the monitor. */
+    private void schedule(PartitionLog log) {
+        flushing.add(log);
+        try {
+            pool.execute(() -> flush(log));
+        } catch (RejectedExecutionException e) {
+            flushing.remove(log);
+        }
+    }
+
+    private void flush(PartitionLog log) {
+        try {
+            log.groupCommit();
+        } catch (RuntimeException e) {
+            LOG.error("Group commit of {} failed", log.topicPartition(), e);
+        }
+        synchronized (this) {
+            flushing.remove(log);
+            if (dirtyAgain.remove(log) && !closed) {
+                schedule(log);
             }
-            for (PartitionLog log : round) {
-                try {
-                    log.groupCommit();
-                } catch (RuntimeException e) {
-                    LOG.error("Group commit of {} failed", log.topicPartition(), e);
-                }
+            if (flushing.isEmpty()) {
+                notifyAll();
             }
         }
     }
 
-    /** Lets the thread finish the logs already marked dirty, then stops it. */
+    /** Lets running flushes (and the rounds they owe) finish, then stops the pool. */
     @Override
     public void close() {
+        ExecutorService stopping;
         synchronized (this) {
+            // Rounds owed to appends made before close still run: closed only stops new marks.
+            while (!flushing.isEmpty()) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
             closed = true;
-            notifyAll();
+            stopping = pool;
         }
-        if (thread.isAlive()) {
+        if (stopping != null) {
+            stopping.shutdown();
             try {
-                thread.join();
+                stopping.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -456,7 +456,8 @@ public final class PartitionLog implements AutoCloseable {
             ready.values().forEach(done::addAll);
             ready.clear();
         }
-        done.forEach(f -> f.complete(null));
+        // Listeners (parked fetches) first: they only schedule work, while completing the waiters runs the
+        // produce responses' continuations on this thread.
         for (LongConsumer listener : hwListeners) {
             try {
                 listener.accept(target.offset());
@@ -464,6 +465,7 @@ public final class PartitionLog implements AutoCloseable {
                 LOG.warn("{}: high watermark listener failed", topicPartition, e);
             }
         }
+        done.forEach(f -> f.complete(null));
     }
 
     /**
