@@ -1,0 +1,118 @@
+package io.chronik.server.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A healthy three-node cluster: writes through one node are readable through every node, and all nodes agree. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClusterProduceConsumeTest {
+
+    private static final String TOPIC = "orders";
+    private static final int PARTITIONS = 3;
+    private static final int RECORDS = 600;
+
+    @TempDir
+    Path dir;
+    private ChronikCluster cluster;
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        cluster = ChronikCluster.start(dir);
+    }
+
+    @AfterEach
+    void stopCluster() {
+        cluster.close();
+    }
+
+    @Test
+    void recordsProducedThroughNodeOneAreReadThroughNodesTwoAndThree() throws Exception {
+        cluster.createTopic(TOPIC, PARTITIONS);
+        List<String> sent = IntStream.range(0, RECORDS).mapToObj(i -> "value-" + i).toList();
+        try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(1), Map.of())) {
+            List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+            for (int i = 0; i < RECORDS; i++) {
+                acks.add(producer.send(new ProducerRecord<>(TOPIC, "key-" + i, sent.get(i))));
+            }
+            for (var ack : acks) {
+                assertThat(ack.get(30, TimeUnit.SECONDS).hasOffset()).isTrue();
+            }
+        }
+
+        for (int node : List.of(2, 3)) {
+            try (KafkaConsumer<String, String> consumer = ChronikCluster.consumer(cluster.bootstrap(node), null,
+                    Map.of())) {
+                List<ConsumerRecord<String, String>> read = PartitionReader.readAll(consumer,
+                        ChronikCluster.partitions(TOPIC, PARTITIONS), Duration.ofSeconds(20));
+                assertThat(read).as("records read through node %d", node)
+                        .extracting(ConsumerRecord::value).containsExactlyInAnyOrderElementsOf(sent);
+                for (var p : read.stream().collect(Collectors.groupingBy(ConsumerRecord::partition)).values()) {
+                    assertThat(p).extracting(ConsumerRecord::offset).as("offsets are dense from 0")
+                            .containsExactlyElementsOf(IntStream.range(0, p.size()).mapToObj(i -> (long) i).toList());
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyPartitionHasThreeReplicasALeaderAndTheSameLeaderOnEveryNode() throws Exception {
+        cluster.createTopic(TOPIC, PARTITIONS);
+        TopicDescription description;
+        try (Admin admin = ChronikCluster.admin(cluster.bootstrap())) {
+            description = ChronikCluster.describe(admin, TOPIC);
+        }
+        assertThat(description.partitions()).hasSize(PARTITIONS);
+        for (TopicPartitionInfo p : description.partitions()) {
+            assertThat(p.replicas()).extracting(Node::id).as("replicas of partition %d", p.partition())
+                    .containsExactlyInAnyOrder(1, 2, 3);
+            assertThat(p.leader()).as("leader of partition %d", p.partition()).isNotNull();
+            assertThat(p.leader().id()).isIn(1, 2, 3);
+        }
+        // Preferred leaders (first replica, higher Raft priority) are spread: each node leads one partition.
+        Map<Integer, Integer> preferred = description.partitions().stream().collect(Collectors.toMap(
+                TopicPartitionInfo::partition, p -> p.replicas().get(0).id()));
+        assertThat(Set.copyOf(preferred.values())).as("preferred leaders").hasSize(PARTITIONS);
+
+        // Every node's own Metadata answer names the same leaders (within about a second of each other).
+        Map<Integer, Integer> agreed = Await.until("all nodes to agree on the leaders", Duration.ofSeconds(15),
+                () -> {
+                    Map<Integer, Integer> first = cluster.leadersSeenBy(1, TOPIC);
+                    for (int node = 2; node <= 3; node++) {
+                        if (!cluster.leadersSeenBy(node, TOPIC).equals(first)) {
+                            return null;
+                        }
+                    }
+                    return first;
+                }, agreedLeaders -> agreedLeaders != null && agreedLeaders.size() == PARTITIONS);
+        assertThat(agreed.values()).allMatch(leader -> leader >= 1 && leader <= 3);
+        long agreedAt = System.nanoTime();
+        // Once agreed, views stay consistent: a second round one second later still agrees.
+        Thread.sleep(Math.max(0, 1_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - agreedAt)));
+        for (int node = 1; node <= 3; node++) {
+            assertThat(cluster.leadersSeenBy(node, TOPIC)).as("node %d's view", node).isEqualTo(agreed);
+        }
+    }
+}
