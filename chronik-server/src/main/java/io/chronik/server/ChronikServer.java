@@ -33,6 +33,8 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import io.chronik.server.cluster.ClusterInfo;
+import io.chronik.server.membership.ClusterMembers;
+import io.chronik.server.membership.Membership;
 import io.chronik.server.cluster.NodeIdentity;
 import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.ConfigException;
@@ -92,6 +94,7 @@ public final class ChronikServer implements AutoCloseable {
     private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
     private final NodeConfig self;
     private int kafkaPort;
+    private Optional<Membership> membership = Optional.empty();
 
     private ChronikServer(NodeConfig self) {
         this.self = self;
@@ -114,6 +117,8 @@ public final class ChronikServer implements AutoCloseable {
         Path dataDir = config.server().dataDir().toAbsolutePath();
         NodeIdentity identity = NodeIdentity.loadOrCreate(dataDir, self.id());
         boolean clustered = config.nodes().size() > 1;
+        // The live node list: the cluster file's initial nodes, changed by membership records in the metadata.
+        ClusterMembers members = new ClusterMembers(config.nodes());
 
         LogDirectory logs = new LogDirectory(dataDir.resolve("logs"), Clock.systemUTC(),
                 Duration.ofMillis(config.server().retentionCheckIntervalMs()), Duration.ofSeconds(60));
@@ -125,7 +130,7 @@ public final class ChronikServer implements AutoCloseable {
         Optional<PartitionReplication> replication;
         RaftNode raftNode = null;
         if (clustered) {
-            Replicated replicated = startRaft(config, dataDir, logs, topicConfigs);
+            Replicated replicated = startRaft(config, dataDir, logs, topicConfigs, members);
             raftNode = replicated.node();
             metadata = replicated.metadata();
             leadership = replicated.leadership();
@@ -140,6 +145,8 @@ public final class ChronikServer implements AutoCloseable {
         PartitionRegistry partitions = new PartitionRegistry(self.id(), logs, topicConfigs, replication);
         partitions.loadAll(metadata.image());
         metadata.addListener(partitions);
+        metadata.addListener(members);
+        members.onLoaded(metadata.image());
         if (raftNode != null) {
             // Starting replays the metadata log into the listener registered above.
             raftNode.start();
@@ -152,7 +159,8 @@ public final class ChronikServer implements AutoCloseable {
         kafkaPort = listener.port();
         NodeConfig advertised = new NodeConfig(self.id(), self.host(), kafkaPort, self.raftPort(), self.adminPort(),
                 self.rack());
-        List<NodeConfig> nodes = config.nodes().stream().map(n -> n.id() == self.id() ? advertised : n).toList();
+        java.util.function.Supplier<List<NodeConfig>> nodes = () -> members.nodes().stream()
+                .map(n -> n.id() == self.id() ? advertised : n).toList();
         // Every node of a cluster must report the same cluster id: derive it from the cluster name.
         String clusterId = clustered ? new Uuid(
                 UUID.nameUUIDFromBytes(("chronik-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8))
@@ -179,7 +187,8 @@ public final class ChronikServer implements AutoCloseable {
                 new DefaultThreadFactory("kafka-handler", true));
         closeInReverse.push(() -> shutdown(handlerPool));
 
-        TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(), config.nodes());
+        TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
+                members::eligibleForReplicas);
         RequestDispatcher dispatcher = new RequestDispatcher()
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))
@@ -200,6 +209,14 @@ public final class ChronikServer implements AutoCloseable {
         dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(versions));
 
         listener.serve(versions, dispatcher, handlerPool);
+        if (raftNode != null && metadata instanceof RaftMetadataStore raftMetadata) {
+            Membership changes = new Membership(self.id(), raftNode, raftMetadata, members);
+            closeInReverse.push(changes);
+            membership = Optional.of(changes);
+            if (self.join()) {
+                changes.announce(advertised);
+            }
+        }
         closeInReverse.push(io.chronik.server.admin.AdminServer.start(new io.chronik.server.admin.AdminContext(
                 config, cluster, metadata, topics, partitions, Optional.ofNullable(raftNode), replication)));
         log.info("Chronik node {} serving Kafka on {}:{} ({}, cluster {}, data in {})", self.id(), self.host(),
@@ -212,15 +229,15 @@ public final class ChronikServer implements AutoCloseable {
                               PartitionReplication replication) {
     }
 
-    private Replicated startRaft(ClusterConfig config, Path dataDir, LogDirectory logs, TopicConfigs topicConfigs)
-            throws Exception {
+    private Replicated startRaft(ClusterConfig config, Path dataDir, LogDirectory logs, TopicConfigs topicConfigs,
+                                 ClusterMembers members) throws Exception {
         Path raftDir = dataDir.resolve("raft");
         PartitionGroupDirectory directory = new PartitionGroupDirectory(raftDir.resolve("partition-groups"));
         AtomicReference<RaftNode> nodeRef = new AtomicReference<>();
         Function<RaftGroupId, RaftClient> clients = gid -> nodeRef.get().client(
                 nodeRef.get().division(gid).orElseThrow().getGroup());
         MetadataRaftStateMachine metadataMachine = new MetadataRaftStateMachine(clients);
-        List<RaftPeer> voters = config.nodes().stream()
+        List<RaftPeer> voters = config.nodes().stream().filter(n -> !n.join())
                 .map(n -> RaftPeers.peer(n.id(), n.host(), n.raftPort(), 0)).toList();
         RaftGroup metadataGroup = RaftGroup.valueOf(PartitionGroups.metadataGroupId(config.clusterName()), voters);
         StateMachine.Registry registry = groupId -> {
@@ -241,14 +258,15 @@ public final class ChronikServer implements AutoCloseable {
             }
         };
         RaftNode node = new RaftNode(self.id(), RaftSettings.defaults(raftDir, self.host(), self.raftPort())
-                .withSnapshotThreshold(config.server().raftSnapshotEntries()), metadataGroup, registry);
+                .withSnapshotThreshold(config.server().raftSnapshotEntries()),
+                // A joining node is not a voter of the initial group: it gets the metadata group when it is added
+                // (and recovers it from disk on later starts).
+                self.join() ? RaftGroup.emptyGroup() : metadataGroup, registry);
         nodeRef.set(node);
         closeInReverse.push(node);
-        Map<Integer, NodeConfig> byId = new HashMap<>();
-        config.nodes().forEach(n -> byId.put(n.id(), n));
         return new Replicated(node, new RaftMetadataStore(node, metadataGroup, metadataMachine),
                 new RaftMetadataLeadership(node, metadataGroup.getGroupId()),
-                new PartitionReplication(node, byId, directory));
+                new PartitionReplication(node, members::address, directory));
     }
 
     /** The Kafka port actually bound (differs from the file when it says 0). */
@@ -258,6 +276,11 @@ public final class ChronikServer implements AutoCloseable {
 
     public NodeConfig node() {
         return self;
+    }
+
+    /** Node add/remove and its progress; empty on a single node without Raft. */
+    public Optional<Membership> membership() {
+        return membership;
     }
 
     @Override

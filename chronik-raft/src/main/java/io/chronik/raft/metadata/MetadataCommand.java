@@ -22,7 +22,9 @@ import org.apache.kafka.common.Uuid;
 public sealed interface MetadataCommand<R>
         permits MetadataCommand.CreateTopic, MetadataCommand.DeleteTopic, MetadataCommand.CreatePartitions,
                 MetadataCommand.AlterTopicConfigs, MetadataCommand.CommitOffsets,
-                MetadataCommand.DeleteGroupOffsets, MetadataCommand.AllocateProducerIds {
+                MetadataCommand.DeleteGroupOffsets, MetadataCommand.AllocateProducerIds,
+                MetadataCommand.RegisterNode, MetadataCommand.ChangeNodeState,
+                MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition {
 
     /**
      * Creates a topic.
@@ -87,5 +89,49 @@ public sealed interface MetadataCommand<R>
 
     /** Reserves {@code count} consecutive producer ids; the result is the first of them. */
     record AllocateProducerIds(int count) implements MetadataCommand<Long> {
+    }
+
+    /**
+     * A node announces itself (or is recorded by an operator action): creates its member record in state
+     * {@code initial} (PENDING or ACTIVE), or refreshes the addresses of an existing one without changing its state —
+     * except that a REMOVED node announcing itself as PENDING becomes PENDING again. The result is the record after.
+     */
+    record RegisterNode(MemberImage node, MemberState initial) implements MetadataCommand<MemberImage> {
+        public RegisterNode {
+            Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(initial, "initial");
+        }
+    }
+
+    /** Moves a member from {@code expected} to {@code next} (compare-and-set); the result is the record after. */
+    record ChangeNodeState(int nodeId, MemberState expected, MemberState next) implements MetadataCommand<MemberImage> {
+        public ChangeNodeState {
+            Objects.requireNonNull(expected, "expected");
+            Objects.requireNonNull(next, "next");
+        }
+    }
+
+    /**
+     * Starts moving a partition to {@code target} replicas (same replication factor): nodes of the target that are
+     * not replicas yet join the partition's Raft group and catch up. The assignment itself is unchanged until
+     * {@link ReassignPartition}. The result is the topic.
+     */
+    record StartReassignment(String topic, int partition, List<Integer> target) implements MetadataCommand<TopicImage> {
+        public StartReassignment {
+            Objects.requireNonNull(topic, "topic");
+            target = List.copyOf(target);
+        }
+    }
+
+    /**
+     * Records a partition's new replicas (preferred leader first) once its Raft group already has them as voters,
+     * and ends any reassignment of it; nodes no longer listed leave the group. The result is the topic after.
+     */
+    record ReassignPartition(String topic, int partition, List<Integer> replicas)
+            implements MetadataCommand<TopicImage> {
+        public ReassignPartition {
+            Objects.requireNonNull(topic, "topic");
+            replicas = List.copyOf(replicas);
+        }
     }
 }

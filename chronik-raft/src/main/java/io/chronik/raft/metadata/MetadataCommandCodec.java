@@ -14,6 +14,11 @@ import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
+import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
+import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
+import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
+import java.util.List;
 
 /**
  * The byte encoding of a {@link MetadataCommand}: the payload of one journal entry now, of one Raft log entry
@@ -32,6 +37,10 @@ public final class MetadataCommandCodec {
     private static final byte COMMIT_OFFSETS = 5;
     private static final byte DELETE_GROUP_OFFSETS = 6;
     private static final byte ALLOCATE_PRODUCER_IDS = 7;
+    private static final byte REGISTER_NODE = 8;
+    private static final byte CHANGE_NODE_STATE = 9;
+    private static final byte START_REASSIGNMENT = 10;
+    private static final byte REASSIGN_PARTITION = 11;
 
     private MetadataCommandCodec() {
     }
@@ -68,6 +77,25 @@ public final class MetadataCommandCodec {
             } else if (command instanceof AllocateProducerIds c) {
                 out.writeByte(ALLOCATE_PRODUCER_IDS);
                 out.writeInt(c.count());
+            } else if (command instanceof RegisterNode c) {
+                out.writeByte(REGISTER_NODE);
+                MetadataEncoding.writeMember(out, c.node());
+                out.writeByte(c.initial().ordinal());
+            } else if (command instanceof ChangeNodeState c) {
+                out.writeByte(CHANGE_NODE_STATE);
+                out.writeInt(c.nodeId());
+                out.writeByte(c.expected().ordinal());
+                out.writeByte(c.next().ordinal());
+            } else if (command instanceof StartReassignment c) {
+                out.writeByte(START_REASSIGNMENT);
+                MetadataEncoding.writeString(out, c.topic());
+                out.writeInt(c.partition());
+                MetadataEncoding.writeAssignment(out, List.of(c.target()));
+            } else if (command instanceof ReassignPartition c) {
+                out.writeByte(REASSIGN_PARTITION);
+                MetadataEncoding.writeString(out, c.topic());
+                out.writeInt(c.partition());
+                MetadataEncoding.writeAssignment(out, List.of(c.replicas()));
             } else {
                 throw new IllegalArgumentException("no encoding for " + command);
             }
@@ -99,6 +127,14 @@ public final class MetadataCommandCodec {
                         MetadataEncoding.readOffsets(in));
                 case DELETE_GROUP_OFFSETS -> new DeleteGroupOffsets(MetadataEncoding.readString(in));
                 case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
+                case REGISTER_NODE -> new RegisterNode(MetadataEncoding.readMember(in),
+                        MetadataEncoding.readMemberState(in));
+                case CHANGE_NODE_STATE -> new ChangeNodeState(in.readInt(), MetadataEncoding.readMemberState(in),
+                        MetadataEncoding.readMemberState(in));
+                case START_REASSIGNMENT -> new StartReassignment(MetadataEncoding.readString(in), in.readInt(),
+                        MetadataEncoding.readReplicas(in));
+                case REASSIGN_PARTITION -> new ReassignPartition(MetadataEncoding.readString(in), in.readInt(),
+                        MetadataEncoding.readReplicas(in));
                 default -> throw new IllegalArgumentException("unknown metadata command tag " + tag);
             };
             if (in.available() > 0) {

@@ -130,6 +130,40 @@ final class MetadataEncoding {
         return offsets;
     }
 
+    static void writeMember(DataOutput out, MemberImage m) throws IOException {
+        out.writeInt(m.nodeId());
+        writeString(out, m.host());
+        out.writeInt(m.kafkaPort());
+        out.writeInt(m.raftPort());
+        out.writeInt(m.adminPort());
+        writeString(out, m.rack());
+        out.writeByte(m.state().ordinal());
+    }
+
+    static MemberImage readMember(DataInput in) throws IOException {
+        return new MemberImage(in.readInt(), readString(in), in.readInt(), in.readInt(), in.readInt(), readString(in),
+                readMemberState(in));
+    }
+
+    /** Member states are written by ordinal: {@link MemberState} constants are only ever appended. */
+    static MemberState readMemberState(DataInput in) throws IOException {
+        int ordinal = in.readByte();
+        MemberState[] states = MemberState.values();
+        if (ordinal < 0 || ordinal >= states.length) {
+            throw new IOException("unknown member state " + ordinal);
+        }
+        return states[ordinal];
+    }
+
+    /** One replica list written as a one-partition assignment. */
+    static List<Integer> readReplicas(DataInput in) throws IOException {
+        List<List<Integer>> one = readAssignment(in);
+        if (one.size() != 1) {
+            throw new IOException("expected one replica list, got " + one.size());
+        }
+        return one.get(0);
+    }
+
     static int readCount(DataInput in) throws IOException {
         int count = in.readInt();
         if (count < 0) {

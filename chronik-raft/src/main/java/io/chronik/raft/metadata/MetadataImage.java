@@ -1,8 +1,10 @@
 package io.chronik.raft.metadata;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -12,8 +14,11 @@ import org.apache.kafka.common.Uuid;
  * @param appliedIndex index of the last command applied into this image (0 before any)
  * @param topicsByName every topic, by name
  * @param topicsById   the same topics by topic id; derived by the two-argument constructor
+ * @param members      recorded members by node id (nodes of the cluster file without a record are not here)
+ * @param reassignments partitions whose replicas are being moved: the target replica list, preferred leader first
  */
-public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById) {
+public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
+                           Map<Integer, MemberImage> members, Map<TopicPartition, List<Integer>> reassignments) {
 
     /** The image of an empty cluster, before any command. */
     public static final MetadataImage EMPTY = new MetadataImage(0, Map.of());
@@ -21,6 +26,8 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
     public MetadataImage {
         topicsByName = Map.copyOf(topicsByName);
         topicsById = Map.copyOf(topicsById);
+        members = Map.copyOf(members);
+        reassignments = Map.copyOf(reassignments);
         if (topicsByName.size() != topicsById.size()) {
             throw new IllegalArgumentException("topic ids are not unique or do not match the topics");
         }
@@ -28,6 +35,19 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
 
     public MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName) {
         this(appliedIndex, topicsByName, byId(topicsByName));
+    }
+
+    public MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById) {
+        this(appliedIndex, topicsByName, topicsById, Map.of(), Map.of());
+    }
+
+    /** The same state at another applied index (a command that changed nothing, or only offsets). */
+    public MetadataImage at(long index) {
+        return new MetadataImage(index, topicsByName, topicsById, members, reassignments);
+    }
+
+    public Optional<MemberImage> member(int nodeId) {
+        return Optional.ofNullable(members.get(nodeId));
     }
 
     public Optional<TopicImage> topic(String name) {

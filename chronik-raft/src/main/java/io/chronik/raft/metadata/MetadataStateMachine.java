@@ -19,6 +19,10 @@ import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
+import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
+import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
+import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
@@ -47,12 +51,14 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * <p><b>Invariants kept here.</b> Topic names are valid Kafka names and do not collide ('.' vs '_'); topic names and
  * ids are unique; every topic has at least one partition, every partition the same non-zero number of distinct,
  * non-negative replica ids; committed offsets exist only for partitions of existing topics; producer id blocks never
- * overlap.
+ * overlap; a member moves only along the transitions {@link MemberState} lists; a reassignment exists only for an
+ * existing partition and has its replication factor.
  */
 public final class MetadataStateMachine {
 
     private static final int SNAPSHOT_MAGIC = 0x434d534e; // "CMSN"
-    private static final byte SNAPSHOT_VERSION = 1;
+    /** Version 2 added members and reassignments after the groups; version 1 snapshots are still read. */
+    private static final byte SNAPSHOT_VERSION = 2;
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
@@ -113,20 +119,28 @@ public final class MetadataStateMachine {
                 return (R) alterTopicConfigs(index, c);
             } else if (command instanceof CommitOffsets c) {
                 commitOffsets(c);
-                image = new MetadataImage(index, before.topicsByName(), before.topicsById());
+                image = before.at(index);
                 return null;
             } else if (command instanceof DeleteGroupOffsets c) {
                 offsetsByGroup.remove(c.groupId());
-                image = new MetadataImage(index, before.topicsByName(), before.topicsById());
+                image = before.at(index);
                 return null;
             } else if (command instanceof AllocateProducerIds c) {
                 Long first = allocateProducerIds(c);
-                image = new MetadataImage(index, before.topicsByName(), before.topicsById());
+                image = before.at(index);
                 return (R) first;
+            } else if (command instanceof RegisterNode c) {
+                return (R) registerNode(index, c);
+            } else if (command instanceof ChangeNodeState c) {
+                return (R) changeNodeState(index, c);
+            } else if (command instanceof StartReassignment c) {
+                return (R) startReassignment(index, c);
+            } else if (command instanceof ReassignPartition c) {
+                return (R) reassignPartition(index, c);
             }
             throw new IllegalArgumentException("unknown command " + command);
         } catch (ApiException rejected) {
-            image = new MetadataImage(index, before.topicsByName(), before.topicsById());
+            image = before.at(index);
             throw rejected;
         }
     }
@@ -167,7 +181,9 @@ public final class MetadataStateMachine {
         byName.remove(c.name());
         Map<Uuid, TopicImage> byId = new HashMap<>(before.topicsById());
         byId.remove(topic.topicId());
-        image = new MetadataImage(index, byName, byId);
+        Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
+        moves.keySet().removeIf(tp -> tp.topic().equals(c.name()));
+        image = new MetadataImage(index, byName, byId, before.members(), moves);
         for (Map.Entry<String, ConcurrentMap<TopicPartition, CommittedOffset>> group : offsetsByGroup.entrySet()) {
             ConcurrentMap<TopicPartition, CommittedOffset> offsets = group.getValue();
             offsets.keySet().removeIf(tp -> tp.topic().equals(c.name()));
@@ -240,7 +256,92 @@ public final class MetadataStateMachine {
         byName.put(topic.name(), topic);
         Map<Uuid, TopicImage> byId = new HashMap<>(before.topicsById());
         byId.put(topic.topicId(), topic);
-        image = new MetadataImage(index, byName, byId);
+        image = new MetadataImage(index, byName, byId, before.members(), before.reassignments());
+    }
+
+    private MemberImage registerNode(long index, RegisterNode c) {
+        MetadataImage before = image;
+        if (c.node().nodeId() < 0) {
+            throw new InvalidRequestException("Node id must not be negative, was " + c.node().nodeId() + ".");
+        }
+        if (c.initial() != MemberState.PENDING && c.initial() != MemberState.ACTIVE) {
+            throw new InvalidRequestException("A node registers as PENDING or ACTIVE, not " + c.initial() + ".");
+        }
+        MemberImage existing = before.members().get(c.node().nodeId());
+        MemberState state;
+        if (existing == null) {
+            state = c.initial();
+        } else if (existing.state() == MemberState.REMOVED && c.initial() == MemberState.PENDING) {
+            state = MemberState.PENDING;
+        } else {
+            state = existing.state();
+        }
+        return publishMember(index, before, c.node().withState(state));
+    }
+
+    private MemberImage changeNodeState(long index, ChangeNodeState c) {
+        MetadataImage before = image;
+        MemberImage existing = before.members().get(c.nodeId());
+        if (existing == null) {
+            throw new InvalidRequestException("Node " + c.nodeId() + " has no member record.");
+        }
+        if (existing.state() != c.expected()) {
+            throw new InvalidRequestException("Node " + c.nodeId() + " is " + existing.state() + ", not "
+                    + c.expected() + ".");
+        }
+        boolean allowed = switch (c.expected()) {
+            case PENDING -> c.next() == MemberState.ACTIVE;
+            case ACTIVE -> c.next() == MemberState.REMOVING;
+            case REMOVING -> c.next() == MemberState.REMOVED || c.next() == MemberState.ACTIVE;
+            case REMOVED -> c.next() == MemberState.PENDING;
+        };
+        if (!allowed) {
+            throw new InvalidRequestException("Node " + c.nodeId() + " cannot go from " + c.expected() + " to "
+                    + c.next() + ".");
+        }
+        return publishMember(index, before, existing.withState(c.next()));
+    }
+
+    private MemberImage publishMember(long index, MetadataImage before, MemberImage member) {
+        Map<Integer, MemberImage> members = new HashMap<>(before.members());
+        members.put(member.nodeId(), member);
+        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), members, before.reassignments());
+        return member;
+    }
+
+    private TopicImage startReassignment(long index, StartReassignment c) {
+        MetadataImage before = image;
+        TopicImage topic = existingPartition(before, c.topic(), c.partition());
+        validateReplicas(c.topic(), List.of(c.target()), topic.replicas(c.partition()).size());
+        Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
+        moves.put(new TopicPartition(c.topic(), c.partition()), c.target());
+        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(), moves);
+        return topic;
+    }
+
+    private TopicImage reassignPartition(long index, ReassignPartition c) {
+        MetadataImage before = image;
+        TopicImage topic = existingPartition(before, c.topic(), c.partition());
+        validateReplicas(c.topic(), List.of(c.replicas()), topic.replicas(c.partition()).size());
+        List<List<Integer>> assignment = new ArrayList<>(topic.assignment());
+        assignment.set(c.partition(), c.replicas());
+        TopicImage moved = new TopicImage(topic.name(), topic.topicId(), assignment, topic.configs());
+        Map<String, TopicImage> byName = new HashMap<>(before.topicsByName());
+        byName.put(moved.name(), moved);
+        Map<Uuid, TopicImage> byId = new HashMap<>(before.topicsById());
+        byId.put(moved.topicId(), moved);
+        Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
+        moves.remove(new TopicPartition(c.topic(), c.partition()));
+        image = new MetadataImage(index, byName, byId, before.members(), moves);
+        return moved;
+    }
+
+    private static TopicImage existingPartition(MetadataImage image, String name, int partition) {
+        TopicImage topic = existingTopic(image, name);
+        if (partition < 0 || partition >= topic.partitionCount()) {
+            throw new UnknownTopicOrPartitionException("Partition " + name + "-" + partition + " does not exist.");
+        }
+        return topic;
     }
 
     private static TopicImage existingTopic(MetadataImage image, String name) {
@@ -313,6 +414,22 @@ public final class MetadataStateMachine {
             MetadataEncoding.writeString(out, group.getKey());
             MetadataEncoding.writeOffsets(out, group.getValue());
         }
+        TreeMap<Integer, MemberImage> members = new TreeMap<>(current.members());
+        out.writeInt(members.size());
+        for (MemberImage member : members.values()) {
+            MetadataEncoding.writeMember(out, member);
+        }
+        List<Map.Entry<TopicPartition, List<Integer>>> moves = new ArrayList<>(current.reassignments().entrySet());
+        moves.sort((a, b) -> {
+            int byTopic = a.getKey().topic().compareTo(b.getKey().topic());
+            return byTopic != 0 ? byTopic : Integer.compare(a.getKey().partition(), b.getKey().partition());
+        });
+        out.writeInt(moves.size());
+        for (Map.Entry<TopicPartition, List<Integer>> move : moves) {
+            MetadataEncoding.writeString(out, move.getKey().topic());
+            out.writeInt(move.getKey().partition());
+            MetadataEncoding.writeAssignment(out, List.of(move.getValue()));
+        }
     }
 
     /**
@@ -326,7 +443,7 @@ public final class MetadataStateMachine {
             throw new IOException("not a metadata snapshot (bad magic)");
         }
         byte version = in.readByte();
-        if (version != SNAPSHOT_VERSION) {
+        if (version != 1 && version != SNAPSHOT_VERSION) {
             throw new IOException("unknown metadata snapshot version " + version);
         }
         long appliedIndex = in.readLong();
@@ -343,9 +460,25 @@ public final class MetadataStateMachine {
         for (int i = 0; i < groupCount; i++) {
             groups.put(MetadataEncoding.readString(in), MetadataEncoding.readOffsets(in));
         }
+        Map<Integer, MemberImage> members = new HashMap<>();
+        Map<TopicPartition, List<Integer>> moves = new HashMap<>();
+        if (version >= 2) {
+            int memberCount = MetadataEncoding.readCount(in);
+            for (int i = 0; i < memberCount; i++) {
+                MemberImage member = MetadataEncoding.readMember(in);
+                members.put(member.nodeId(), member);
+            }
+            int moveCount = MetadataEncoding.readCount(in);
+            for (int i = 0; i < moveCount; i++) {
+                TopicPartition tp = new TopicPartition(MetadataEncoding.readString(in), in.readInt());
+                moves.put(tp, MetadataEncoding.readReplicas(in));
+            }
+        }
         MetadataImage loaded;
         try {
-            loaded = new MetadataImage(appliedIndex, topics);
+            MetadataImage topicsOnly = new MetadataImage(appliedIndex, topics);
+            loaded = new MetadataImage(appliedIndex, topicsOnly.topicsByName(), topicsOnly.topicsById(), members,
+                    moves);
         } catch (IllegalArgumentException e) {
             throw new IOException("inconsistent metadata snapshot: " + e.getMessage(), e);
         }

@@ -60,6 +60,24 @@ public final class RaftMetadataStore implements MetadataStore {
                 .thenApply(r -> (R) r);
     }
 
+    /**
+     * Commits the command through the metadata group's leader without waiting for a local replica to apply it: for
+     * a node that does not host the metadata group yet (a joining node announcing itself). Completes once the entry
+     * is committed; a command the state rejects is not reported here.
+     */
+    public CompletableFuture<Void> submitRemote(MetadataCommand<?> command) {
+        Message message = Message.valueOf(MetadataRaftStateMachine.entry(UUID.randomUUID(), command));
+        return node.client(group).async().send(message).thenCompose(reply -> reply.isSuccess()
+                ? CompletableFuture.<Void>completedFuture(null)
+                : CompletableFuture.failedFuture(new NotControllerException(
+                        "the metadata group could not commit " + command + ": " + reply.getException())));
+    }
+
+    /** The metadata group as this store was built with (its initial voters). */
+    public RaftGroup group() {
+        return group;
+    }
+
     private boolean isLocalLeader() {
         return node.division(group.getGroupId()).map(RaftServer.Division::getInfo)
                 .map(info -> info.isLeader() && info.isLeaderReady()).orElse(false);

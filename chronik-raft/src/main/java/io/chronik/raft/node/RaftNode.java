@@ -150,6 +150,20 @@ public final class RaftNode implements AutoCloseable {
                 .build());
     }
 
+    /**
+     * A new client of the group, not cached: for membership changes, whose group lists peers the cached client of the
+     * same group id does not know yet. Bounded retries as {@link #client}; the caller closes it.
+     */
+    public RaftClient newClient(RaftGroup group) {
+        return RaftClient.newBuilder()
+                .setProperties(properties)
+                .setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(50,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
     @Override
     public void close() {
         clients.values().forEach(c -> {

@@ -3,17 +3,58 @@ package io.chronik.server.cluster;
 import io.chronik.server.config.NodeConfig;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What clients are told about the cluster: its id, the brokers and their advertised addresses, which one this is,
  * and which one coordinates (the metadata leader: Kafka's "controller", and the coordinator of every consumer group).
- *
- * @param self this node, with its actually bound Kafka port
+ * The broker list is read live, because nodes are added and removed at runtime; each call returns one consistent list.
+ * Thread-safe.
  */
-public record ClusterInfo(String clusterId, NodeConfig self, List<NodeConfig> nodes, MetadataLeadership leadership) {
+public final class ClusterInfo {
 
-    public ClusterInfo {
-        nodes = List.copyOf(nodes);
+    private final String clusterId;
+    private final NodeConfig self;
+    private final Supplier<List<NodeConfig>> nodes;
+    private final MetadataLeadership leadership;
+
+    /** A cluster whose nodes never change. */
+    public ClusterInfo(String clusterId, NodeConfig self, List<NodeConfig> nodes, MetadataLeadership leadership) {
+        this(clusterId, self, constant(nodes), leadership);
+    }
+
+    /**
+     * @param self  this node, with its actually bound Kafka port
+     * @param nodes the current brokers; called on every read
+     */
+    public ClusterInfo(String clusterId, NodeConfig self, Supplier<List<NodeConfig>> nodes,
+                       MetadataLeadership leadership) {
+        this.clusterId = clusterId;
+        this.self = self;
+        this.nodes = nodes;
+        this.leadership = leadership;
+    }
+
+    private static Supplier<List<NodeConfig>> constant(List<NodeConfig> nodes) {
+        List<NodeConfig> copy = List.copyOf(nodes);
+        return () -> copy;
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public NodeConfig self() {
+        return self;
+    }
+
+    /** The brokers now, by the order the supplier gives. */
+    public List<NodeConfig> nodes() {
+        return List.copyOf(nodes.get());
+    }
+
+    public MetadataLeadership leadership() {
+        return leadership;
     }
 
     /** The metadata leader's node id, -1 while there is none. */
@@ -22,6 +63,6 @@ public record ClusterInfo(String clusterId, NodeConfig self, List<NodeConfig> no
     }
 
     public Optional<NodeConfig> node(int id) {
-        return nodes.stream().filter(n -> n.id() == id).findFirst();
+        return nodes().stream().filter(n -> n.id() == id).findFirst();
     }
 }

@@ -26,7 +26,8 @@ import java.util.Set;
 public final class ClusterConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("cluster_name", "nodes", "topic_defaults", "server");
-    private static final Set<String> NODE_KEYS = Set.of("id", "host", "kafka_port", "raft_port", "admin_port", "rack");
+    private static final Set<String> NODE_KEYS = Set.of("id", "host", "kafka_port", "raft_port", "admin_port", "rack",
+            "join");
     private static final Set<String> TOPIC_KEYS = Set.of("partitions", "replication_factor", "auto_create",
             "retention_ms", "retention_bytes", "segment_bytes", "segment_ms", "max_message_bytes");
     private static final Set<String> SERVER_KEYS = Set.of("data_dir", "max_frame_bytes", "retention_check_interval_ms",
@@ -78,7 +79,8 @@ public final class ClusterConfigLoader {
                     n.intValue("kafka_port", 9092, 0, 65535),
                     n.intValue("raft_port", 5001, 0, 65535),
                     n.intValue("admin_port", 6001, 0, 65535),
-                    Optional.ofNullable(n.string("rack", null)));
+                    Optional.ofNullable(n.string("rack", null)),
+                    n.bool("join", false));
             for (String key : List.of("kafka_port", "raft_port", "admin_port")) {
                 int port = switch (key) {
                     case "kafka_port" -> node.kafkaPort();
@@ -95,6 +97,9 @@ public final class ClusterConfigLoader {
                 }
             }
             nodes.add(node);
+        }
+        if (nodes.stream().allMatch(NodeConfig::join)) {
+            throw root.error("nodes", "at least one node must not be marked join: true (joining nodes need a cluster)");
         }
         return nodes;
     }

@@ -54,6 +54,8 @@ public final class PartitionRegistry implements MetadataListener {
     /** Opens (recovering if needed) every partition the image assigns to this node. */
     public void loadAll(MetadataImage image) {
         image.topicsByName().values().forEach(this::openTopic);
+        image.reassignments().forEach((tp, target) -> image.topic(tp.topic())
+                .ifPresent(topic -> joinReassignment(topic, tp.partition(), target)));
     }
 
     public Optional<Partition> get(TopicPartition tp) {
@@ -78,6 +80,10 @@ public final class PartitionRegistry implements MetadataListener {
             after.topic(c.name()).ifPresent(this::openTopic);
         } else if (command instanceof MetadataCommand.DeleteTopic) {
             deleteTopic((TopicImage) result);
+        } else if (command instanceof MetadataCommand.StartReassignment c) {
+            after.topic(c.topic()).ifPresent(topic -> joinReassignment(topic, c.partition(), c.target()));
+        } else if (command instanceof MetadataCommand.ReassignPartition c) {
+            after.topic(c.topic()).ifPresent(topic -> reassigned(topic, c.partition()));
         } else if (command instanceof MetadataCommand.AlterTopicConfigs c) {
             after.topic(c.name()).ifPresent(topic -> {
                 LogConfig config = configs.logConfig(topic.configs());
@@ -125,6 +131,60 @@ public final class PartitionRegistry implements MetadataListener {
             partitions.put(tp, new Partition(tp, topic.topicId(), partitionLog, raft.writer(group.getGroupId()),
                     new Leadership.Raft(division), replicas));
         });
+    }
+
+    /**
+     * A reassignment names this node as a new replica: open an empty log and join the partition's group, so the
+     * leader can stage this node in as a voter. The partition is served here only once the assignment lists it.
+     */
+    private void joinReassignment(TopicImage topic, int p, List<Integer> target) {
+        List<Integer> replicas = topic.replicas(p);
+        if (!target.contains(nodeId) || replicas.contains(nodeId) || replicas.size() < 2 || replication.isEmpty()) {
+            return;
+        }
+        TopicPartition tp = new TopicPartition(topic.name(), p);
+        try {
+            logs.openOrCreate(tp, replicated(configs.logConfig(topic.configs())));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the log of " + tp, e);
+        }
+        PartitionReplication raft = replication.get();
+        raft.join(tp, raft.group(topic.topicId(), p, replicas, target)).whenComplete((division, error) -> {
+            if (error != null) {
+                log.error("cannot join the Raft group of {} as a new replica", tp, error);
+            } else {
+                log.info("joined the Raft group of {} as a new replica (moving to {})", tp, target);
+            }
+        });
+    }
+
+    /** A partition's replicas changed: serve it with the new list, start serving it, or leave it. */
+    private void reassigned(TopicImage topic, int p) {
+        TopicPartition tp = new TopicPartition(topic.name(), p);
+        List<Integer> replicas = topic.replicas(p);
+        Partition existing = partitions.get(tp);
+        if (replicas.contains(nodeId)) {
+            if (existing == null) {
+                openTopic(topic);
+            } else {
+                partitions.put(tp, new Partition(tp, existing.topicId(), existing.log(), existing.writer(),
+                        existing.leadership(), replicas));
+            }
+            return;
+        }
+        if (existing != null) {
+            partitions.remove(tp);
+        }
+        if (replication.isPresent()) {
+            replication.get().leave(PartitionGroups.groupId(topic.topicId(), p)).whenComplete((done, error) -> {
+                if (error != null) {
+                    log.error("cannot leave the Raft group of {}", tp, error);
+                }
+                if (existing != null) {
+                    deleteLog(tp);
+                }
+            });
+        }
     }
 
     private void deleteTopic(TopicImage topic) {

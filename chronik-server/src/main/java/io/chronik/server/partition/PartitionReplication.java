@@ -23,22 +23,46 @@ import org.apache.ratis.server.RaftServer;
 public final class PartitionReplication {
 
     private final RaftNode node;
-    private final Map<Integer, NodeConfig> nodes;
+    private final java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes;
     private final PartitionGroupDirectory directory;
 
     public PartitionReplication(RaftNode node, Map<Integer, NodeConfig> nodes, PartitionGroupDirectory directory) {
+        this(node, id -> java.util.Optional.ofNullable(Map.copyOf(nodes).get(id)), directory);
+    }
+
+    /** @param nodes any node's addresses by id, read live (nodes added at runtime are not in the cluster file) */
+    public PartitionReplication(RaftNode node, java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes,
+                                PartitionGroupDirectory directory) {
         this.node = node;
-        this.nodes = Map.copyOf(nodes);
+        this.nodes = nodes;
         this.directory = directory;
     }
 
     public RaftGroup group(Uuid topicId, int partition, List<Integer> replicas) {
+        return group(topicId, partition, replicas, List.of());
+    }
+
+    /**
+     * The group as a node joining a partition sees it: the current replicas (first preferred as leader) plus the
+     * joining nodes as voters-to-be, which the leader stages in with a configuration change.
+     */
+    public RaftGroup group(Uuid topicId, int partition, List<Integer> replicas, List<Integer> joining) {
         List<RaftPeer> peers = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            NodeConfig n = nodes.get(replicas.get(i));
-            peers.add(RaftPeers.peer(n.id(), n.host(), n.raftPort(), i == 0 ? 1 : 0));
+            peers.add(peer(replicas.get(i), i == 0 ? 1 : 0));
+        }
+        for (int id : joining) {
+            if (!replicas.contains(id)) {
+                peers.add(peer(id, 0));
+            }
         }
         return RaftGroup.valueOf(PartitionGroups.groupId(topicId, partition), peers);
+    }
+
+    private RaftPeer peer(int nodeId, int priority) {
+        NodeConfig n = nodes.apply(nodeId).orElseThrow(() -> new IllegalStateException(
+                "no address known for node " + nodeId));
+        return RaftPeers.peer(n.id(), n.host(), n.raftPort(), priority);
     }
 
     /** Records which partition the group holds, then joins this node to it; completes with this node's division. */

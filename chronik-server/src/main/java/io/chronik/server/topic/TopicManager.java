@@ -29,13 +29,26 @@ public final class TopicManager {
     private final MetadataStore metadata;
     private final TopicConfigs configs;
     private final TopicDefaults defaults;
-    private final List<Integer> nodeIds;
+    private final java.util.function.Supplier<List<Integer>> eligibleNodes;
 
     public TopicManager(MetadataStore metadata, TopicConfigs configs, TopicDefaults defaults, List<NodeConfig> nodes) {
+        this(metadata, configs, defaults, fixed(nodes));
+    }
+
+    /**
+     * @param eligibleNodes the node ids new replicas may go to, read at each assignment (members change at runtime)
+     */
+    public TopicManager(MetadataStore metadata, TopicConfigs configs, TopicDefaults defaults,
+                        java.util.function.Supplier<List<Integer>> eligibleNodes) {
         this.metadata = metadata;
         this.configs = configs;
         this.defaults = defaults;
-        this.nodeIds = nodes.stream().map(NodeConfig::id).sorted().toList();
+        this.eligibleNodes = eligibleNodes;
+    }
+
+    private static java.util.function.Supplier<List<Integer>> fixed(List<NodeConfig> nodes) {
+        List<Integer> ids = nodes.stream().map(NodeConfig::id).sorted().toList();
+        return () -> ids;
     }
 
     public TopicConfigs configs() {
@@ -55,9 +68,10 @@ public final class TopicManager {
             if (count < 1) {
                 throw new InvalidPartitionsException("Number of partitions must be at least 1, got " + count);
             }
-            if (rf < 1 || rf > nodeIds.size()) {
+            int nodeCount = eligibleNodes.get().size();
+            if (rf < 1 || rf > nodeCount) {
                 throw new InvalidReplicationFactorException("Replication factor " + rf + " is not between 1 and the "
-                        + nodeIds.size() + " node(s) of the cluster");
+                        + nodeCount + " node(s) of the cluster");
             }
             configs.validate(topicConfigs);
             if (metadata.image().topic(name).isPresent()) {
@@ -144,7 +158,12 @@ public final class TopicManager {
      * different topics put their preferred leaders on different nodes.
      */
     private List<List<Integer>> assign(String topic, int firstPartition, int count, int rf) {
+        List<Integer> nodeIds = eligibleNodes.get().stream().sorted().toList();
         int n = nodeIds.size();
+        if (rf > n) {
+            throw new InvalidReplicationFactorException("Replication factor " + rf + " is larger than the " + n
+                    + " node(s) that can take replicas");
+        }
         int start = Math.floorMod(topic.hashCode(), n);
         List<List<Integer>> out = new ArrayList<>(count);
         for (int p = firstPartition; p < firstPartition + count; p++) {
