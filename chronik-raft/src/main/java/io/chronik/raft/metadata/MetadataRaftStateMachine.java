@@ -147,7 +147,8 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> query(Message request) {
         SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
         if (latest == null) {
-            return CompletableFuture.failedFuture(new IOException("no metadata snapshot yet"));
+            // Empty answer = "no snapshot": a new member then gets every entry from the log instead.
+            return CompletableFuture.completedFuture(Message.EMPTY);
         }
         try {
             byte[] file = Files.readAllBytes(latest.getFile().getPath());
@@ -170,6 +171,12 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
                     throw new IOException("metadata snapshot query to " + leader + " failed: " + reply.getException());
                 }
                 ByteBuffer in = reply.getMessage().getContent().asReadOnlyByteBuffer();
+                if (!in.hasRemaining()) {
+                    // Ratis asks a bootstrapping member to install a snapshot first; with none on the leader, a null
+                    // answer makes the leader send the log from its start.
+                    log.info("metadata leader {} has no snapshot; catching up from its log", leader);
+                    return null;
+                }
                 TermIndex termIndex = TermIndex.valueOf(in.getLong(), in.getLong());
                 File file = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
                 File tmp = new File(file.getPath() + ".tmp");

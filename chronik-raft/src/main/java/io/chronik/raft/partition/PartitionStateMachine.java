@@ -166,7 +166,8 @@ public final class PartitionStateMachine extends BaseStateMachine {
         if (kind == QUERY_SNAPSHOT) {
             SnapshotPoint latest = snapshot;
             if (latest == null) {
-                return CompletableFuture.failedFuture(new IOException("no snapshot yet"));
+                // Empty answer = "no snapshot": a new replica then gets every entry from the log instead.
+                return CompletableFuture.completedFuture(Message.EMPTY);
             }
             ByteBuffer out = ByteBuffer.allocate(8 * 4);
             out.putLong(latest.termIndex().getTerm()).putLong(latest.termIndex().getIndex())
@@ -206,6 +207,12 @@ public final class PartitionStateMachine extends BaseStateMachine {
     private TermIndex copyFromLeader(RaftPeerId leader) throws IOException {
         RaftClient client = clients.apply(getGroupId());
         ByteBuffer info = send(client, leader, ByteBuffer.allocate(1).put(QUERY_SNAPSHOT).flip());
+        if (!info.hasRemaining()) {
+            // Ratis asks a new replica to install a snapshot first; with none on the leader, a null answer makes the
+            // leader send the log from its start.
+            log.info("{}: leader {} has no snapshot; catching up from its log", partitionLog.topicPartition(), leader);
+            return null;
+        }
         long term = info.getLong();
         long index = info.getLong();
         long endOffset = info.getLong();
