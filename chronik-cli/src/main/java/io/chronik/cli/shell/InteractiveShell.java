@@ -69,7 +69,7 @@ public final class InteractiveShell {
                     .appName("chronik")
                     .parser(parser)
                     .completer(new ShellCompleter(commandLine, new ServerSource()))
-                    .variable(LineReader.HISTORY_FILE, Path.of(System.getProperty("user.home"), ".chronik_history"))
+                    .variable(LineReader.HISTORY_FILE, historyFile())
                     .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true)
                     .build();
             writer.println("chronik-cli: talking to the admin API at " + session.server()
@@ -86,6 +86,12 @@ public final class InteractiveShell {
             commandLine.setOut(oldOut);
             commandLine.setErr(oldErr);
         }
+    }
+
+    /** {@code ~/.chronik_history}, where {@code ~} is $HOME as the shell sees it (the JVM's user.home may differ). */
+    static Path historyFile() {
+        String home = System.getenv("HOME");
+        return Path.of(home == null || home.isBlank() ? System.getProperty("user.home") : home, ".chronik_history");
     }
 
     private void loop(LineReader reader, PrintWriter writer, ExecutorService worker) {
