@@ -214,6 +214,25 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    private static void awaitHosted(RaftClient client, RaftPeer peer, RaftGroupId groupId) throws Exception {
+        long deadline = System.currentTimeMillis() + CATCH_UP_TIMEOUT_MS;
+        while (true) {
+            try {
+                GroupInfoReply info = client.getGroupManagementApi(peer.getId()).info(groupId);
+                if (info.isSuccess()) {
+                    return;
+                }
+            } catch (IOException | RuntimeException notYet) {
+                // GroupMismatch until the node has added the group, "uninitialized" while it starts the division.
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new IOException(peer.getId() + " did not join group " + groupId + " within "
+                        + CATCH_UP_TIMEOUT_MS + " ms");
+            }
+            sleep(100);
+        }
+    }
+
     // ---- remove ----
 
     private NodeChange doRemove(int nodeId) throws Exception {
@@ -285,6 +304,11 @@ public final class Membership implements AutoCloseable {
             }
         }
         try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, both))) {
+            // The new replica adds the group itself when it applies StartReassignment; Ratis fails that add if the
+            // leader reaches the half-initialised division first, so the leader hears of it only once it is up.
+            for (RaftPeer joining : both.subList(current.size(), both.size())) {
+                awaitHosted(client, joining, groupId);
+            }
             // Staged by Ratis: the new voter counts only once it caught up, so quorum never shrinks mid-move.
             setConfiguration(client, both, List.of());
             setConfiguration(client, peers(target), List.of());
