@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -78,22 +80,28 @@ public final class ChronikServerCommand implements Runnable {
                 throw new ConfigException((config == null ? "" : config + ": ")
                         + "the file lists several nodes; say which one this is with --node-id");
             }
-            ChronikServer server;
+            // Signals become exit 0 from the very start (the JVM's own 143 is not what supervisors expect from a
+            // requested stop). A stop during start-up leaves what had started to crash recovery, which is safe.
+            AtomicReference<ChronikServer> running = new AtomicReference<>();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                ChronikServer s = running.getAndSet(null);
+                if (s != null) {
+                    s.close();
+                }
+                stopped.countDown();
+                // Log4j's own hook is disabled (config/log4j2.xml) so the shutdown lines above reach the log.
+                LogManager.shutdown();
+            }, "chronik-shutdown"));
+            for (String signal : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), sig -> System.exit(0));
+            }
             try {
-                server = ChronikServer.start(cluster, id);
+                running.set(ChronikServer.start(cluster, id));
             } catch (BindException e) {
                 var node = cluster.node(id).orElseThrow();
                 throw new IllegalStateException("cannot listen on " + node.host() + ":" + node.kafkaPort() + ": "
                         + e.getMessage(), e);
-            }
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }, "chronik-shutdown"));
-            // The JVM reports 143 after SIGTERM even when shutdown is clean; operators and supervisors expect 0.
-            for (String signal : new String[] {"TERM", "INT"}) {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> System.exit(0));
             }
             stopped.await();
             return 0;
