@@ -285,6 +285,9 @@ public final class ChronikServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (!closeInReverse.isEmpty()) {
+            log.info("Chronik node {} shutting down", self.id());
+        }
         while (!closeInReverse.isEmpty()) {
             AutoCloseable c = closeInReverse.pop();
             try {
