@@ -52,8 +52,8 @@ class ChronikCliTest {
         List<String> lines = run.out().lines().toList();
         String nodeHeader = lines.stream().filter(l -> l.startsWith("NODE")).findFirst().orElseThrow();
         String nodeRow = lines.get(lines.indexOf(nodeHeader) + 1);
-        assertThat(nodeHeader).matches("NODE +HOST +KAFKA +RAFT +ADMIN +RACK +STATE +METADATA");
-        assertThat(nodeRow).matches("1 +127\\.0\\.0\\.1 +\\d+ +\\d+ +\\d+ +rack-a +up +leader");
+        assertThat(nodeHeader).matches("NODE +HOST +KAFKA +RAFT +ADMIN +RACK +STATE +METADATA +MEMBERSHIP");
+        assertThat(nodeRow).matches("1 +127\\.0\\.0\\.1 +\\d+ +\\d+ +\\d+ +rack-a +up +leader +ACTIVE");
         // Aligned: every column starts where its header starts.
         assertThat(nodeRow.indexOf("rack-a")).isEqualTo(nodeHeader.indexOf("RACK"));
         assertThat(nodeRow.indexOf("leader")).isEqualTo(nodeHeader.indexOf("METADATA"));
@@ -151,8 +151,8 @@ class ChronikCliTest {
         CliRun remove = cli("node", "remove", "1", "--wait");
         assertThat(remove.exitCode()).isEqualTo(1);
         assertThat(remove.err()).isEqualTo(
-                "chronik-cli: not supported by the server: node membership changes are not implemented yet\n");
-        assertThat(cli("node", "add", "4").err()).hasLineCount(1).contains("not implemented yet");
+                "chronik-cli: single-node cluster: membership changes need a clustered node\n");
+        assertThat(cli("node", "add", "4").err()).hasLineCount(1).contains("need a clustered node");
     }
 
     @Test

@@ -218,7 +218,8 @@ public final class ChronikServer implements AutoCloseable {
             }
         }
         closeInReverse.push(io.chronik.server.admin.AdminServer.start(new io.chronik.server.admin.AdminContext(
-                config, cluster, metadata, topics, partitions, Optional.ofNullable(raftNode), replication)));
+                config, cluster, metadata, topics, partitions, Optional.ofNullable(raftNode), replication,
+                membership)));
         log.info("Chronik node {} serving Kafka on {}:{} ({}, cluster {}, data in {})", self.id(), self.host(),
                 kafkaPort, clustered ? config.nodes().size() + " nodes, Raft on port " + self.raftPort()
                         : "single node", cluster.clusterId(), dataDir);

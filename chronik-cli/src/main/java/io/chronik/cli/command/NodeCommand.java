@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code node add|remove}: cluster membership (the server answers that it does not support it yet). */
+/** {@code node add|remove}: cluster membership changes, run by the server the CLI talks to. */
 @Command(name = "node", description = "Add or remove cluster nodes.",
         subcommands = {NodeCommand.Add.class, NodeCommand.Remove.class})
 final class NodeCommand {
@@ -28,7 +28,8 @@ final class NodeCommand {
         @Override
         public void run() {
             NodeChangeResponse r = admin(AdminClient.WRITE).addNode(AddNodeRequest.newBuilder().setNodeId(id).build());
-            printer().print(json(r), "Node " + r.getNodeId() + ": " + r.getState() + "\n");
+            printer().print(json(r), "Node " + r.getNodeId() + ": " + r.getState()
+                    + (r.getMessage().isEmpty() ? "" : " - " + r.getMessage()) + "\n");
         }
     }
 
@@ -48,7 +49,8 @@ final class NodeCommand {
         public void run() {
             NodeChangeResponse r = admin(AdminClient.BALANCE).removeNode(RemoveNodeRequest.newBuilder().setNodeId(id)
                     .setWait(await).build());
-            printer().print(json(r), "Node " + r.getNodeId() + ": " + r.getState() + "\n");
+            printer().print(json(r), "Node " + r.getNodeId() + ": " + r.getState()
+                    + (r.getMessage().isEmpty() ? "" : " - " + r.getMessage()) + "\n");
         }
     }
 
@@ -56,6 +58,7 @@ final class NodeCommand {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("node_id", r.getNodeId());
         out.put("state", r.getState());
+        out.put("message", r.getMessage());
         return out;
     }
 }

@@ -47,6 +47,7 @@ public final class Views {
             node.put("rack", n.getRack().isEmpty() ? null : n.getRack());
             node.put("up", n.getUp());
             node.put("metadata_role", role(n.getMetadataRole()));
+            node.put("membership", n.getMembership());
             nodes.add(node);
         }
         out.put("nodes", nodes);
@@ -59,10 +60,11 @@ public final class Views {
         out.append("Cluster ").append(status.getClusterId()).append(", metadata leader: ")
                 .append(status.getMetadataLeader() < 0 ? "none" : "node " + status.getMetadataLeader())
                 .append(" (as seen by node ").append(status.getAnsweredBy()).append(")\n\n");
-        Table nodes = new Table("NODE", "HOST", "KAFKA", "RAFT", "ADMIN", "RACK", "STATE", "METADATA");
+        Table nodes = new Table("NODE", "HOST", "KAFKA", "RAFT", "ADMIN", "RACK", "STATE", "METADATA", "MEMBERSHIP");
         for (NodeStatus n : status.getNodesList()) {
             nodes.row(n.getId(), n.getHost(), n.getKafkaPort(), n.getRaftPort(), n.getAdminPort(),
-                    n.getRack().isEmpty() ? "-" : n.getRack(), n.getUp() ? "up" : "DOWN", role(n.getMetadataRole()));
+                    n.getRack().isEmpty() ? "-" : n.getRack(), n.getUp() ? "up" : "DOWN", role(n.getMetadataRole()),
+                    n.getMembership().isEmpty() ? "-" : n.getMembership());
         }
         out.append(nodes.render());
         out.append('\n');

@@ -1,5 +1,7 @@
 package io.chronik.server.admin;
 
+import io.chronik.server.membership.Membership;
+
 import io.chronik.raft.metadata.MetadataStore;
 import io.chronik.raft.node.RaftNode;
 import io.chronik.server.cluster.ClusterInfo;
@@ -15,7 +17,7 @@ import java.util.Optional;
  */
 public record AdminContext(ClusterConfig config, ClusterInfo cluster, MetadataStore metadata, TopicManager topics,
                            PartitionRegistry partitions, Optional<RaftNode> raft,
-                           Optional<PartitionReplication> replication) {
+                           Optional<PartitionReplication> replication, Optional<Membership> membership) {
 
     public int selfId() {
         return cluster.self().id();

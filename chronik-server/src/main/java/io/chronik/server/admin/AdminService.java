@@ -25,7 +25,13 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Comparator;
+import io.chronik.server.membership.Membership;
+import io.chronik.server.membership.NodeChange;
+import io.grpc.StatusRuntimeException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * The {@code chronik.admin.v1.AdminService} of one node. Reads come from this node's applied metadata and live
  * Raft state ({@link ClusterView}); topic writes go through the {@code TopicManager}, whose metadata store carries
  * them to the metadata leader from whichever node received them; leader moves are {@link LeaderMoves}. Every
- * failure is answered with a gRPC status made by {@link AdminErrors}. Membership RPCs answer UNIMPLEMENTED: the
- * server cannot change its membership yet.
+ * failure is answered with a gRPC status made by {@link AdminErrors}. Membership RPCs run {@link Membership}
+ * changes on this node and wait for them within bounds below the CLI's deadlines.
  *
  * <p>Calls run on gRPC's executor threads and may block them (bounded waits only). Stateless; any thread.
  */
@@ -45,7 +51,9 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
     static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
     /** How long a create waits for the new partitions to elect leaders before answering without them. */
     static final Duration CREATE_SETTLE = Duration.ofSeconds(5);
-    static final String MEMBERSHIP_NOT_BUILT = "node membership changes are not implemented yet";
+    /** Bounds below the CLI's deadlines (45 s for writes, 180 s for long moves), so the CLI hears the answer. */
+    static final Duration ADD_TIMEOUT = Duration.ofSeconds(40);
+    static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(170);
 
     private final AdminContext context;
     private final NodeReporter reporter;
@@ -124,12 +132,52 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
 
     @Override
     public void addNode(AddNodeRequest request, StreamObserver<NodeChangeResponse> response) {
-        response.onError(Status.UNIMPLEMENTED.withDescription(MEMBERSHIP_NOT_BUILT).asRuntimeException());
+        answer(response, () -> changed(await(membership().addNode(request.getNodeId()), ADD_TIMEOUT)));
     }
 
     @Override
     public void removeNode(RemoveNodeRequest request, StreamObserver<NodeChangeResponse> response) {
-        response.onError(Status.UNIMPLEMENTED.withDescription(MEMBERSHIP_NOT_BUILT).asRuntimeException());
+        answer(response, () -> {
+            CompletableFuture<NodeChange> removal = membership().removeNode(request.getNodeId());
+            if (request.getWait()) {
+                return changed(await(removal, REMOVE_TIMEOUT));
+            }
+            // Refusals come back at once; otherwise answer while the moves go on (status shows the progress).
+            try {
+                return changed(await(removal, Duration.ofSeconds(1)));
+            } catch (StatusRuntimeException running) {
+                if (running.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
+                    throw running;
+                }
+                return NodeChangeResponse.newBuilder().setNodeId(request.getNodeId()).setState("REMOVING")
+                        .setMessage("removal started; follow it with `status`").build();
+            }
+        });
+    }
+
+    private Membership membership() {
+        return context.membership().orElseThrow(() -> AdminErrors.failedPrecondition(
+                "single-node cluster: membership changes need a clustered node"));
+    }
+
+    private static NodeChangeResponse changed(NodeChange change) {
+        return NodeChangeResponse.newBuilder().setNodeId(change.nodeId()).setState(change.state().name())
+                .setMessage(change.message() == null ? "" : change.message()).build();
+    }
+
+    /** Waits for a membership change; past the timeout it goes on, and DEADLINE_EXCEEDED says where to follow it. */
+    private static <T> T await(CompletableFuture<T> future, Duration timeout) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw Status.DEADLINE_EXCEEDED.withDescription("still running after " + timeout.toSeconds()
+                    + " s; follow it with `status`").asRuntimeException();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AdminErrors.unavailable("interrupted");
+        } catch (ExecutionException e) {
+            throw AdminErrors.toStatus(e.getCause());
+        }
     }
 
     private TopicImage topic(String name) {
@@ -154,7 +202,7 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
         return description;
     }
 
-    private static <T> T await(java.util.concurrent.CompletableFuture<T> future) {
+    private static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

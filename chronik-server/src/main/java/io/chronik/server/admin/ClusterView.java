@@ -1,5 +1,10 @@
 package io.chronik.server.admin;
 
+import io.chronik.raft.metadata.MemberImage;
+import io.chronik.raft.metadata.MemberState;
+import io.chronik.server.membership.MembershipProgress;
+import java.util.Optional;
+
 import io.chronik.protocol.admin.v1.ClusterStatus;
 import io.chronik.protocol.admin.v1.MetadataRole;
 import io.chronik.protocol.admin.v1.NodeReport;
@@ -98,8 +103,19 @@ final class ClusterView {
                     .setRack(node.rack().orElse(""))
                     .setUp(report != null)
                     .setMetadataRole(report == null ? MetadataRole.METADATA_ROLE_UNKNOWN : report.getMetadataRole())
+                    .setMembership(membership(node.id()))
                     .build());
         });
+        // Nodes that announced themselves and wait for `node add` are not part of the cluster yet, but worth showing.
+        context.metadata().image().members().values().stream()
+                .filter(m -> m.state() == MemberState.PENDING)
+                .sorted(Comparator.comparingInt(MemberImage::nodeId))
+                .forEach(m -> status.addNodes(NodeStatus.newBuilder()
+                        .setId(m.nodeId()).setHost(m.host()).setKafkaPort(m.kafkaPort()).setRaftPort(m.raftPort())
+                        .setAdminPort(m.adminPort()).setRack(m.rack()).setUp(reports.containsKey(m.nodeId()))
+                        .setMetadataRole(MetadataRole.METADATA_ROLE_UNKNOWN)
+                        .setMembership(MemberState.PENDING.name())
+                        .build()));
         Index index = new Index(reports);
         context.metadata().image().topicsByName().values().stream()
                 .sorted(Comparator.comparing(TopicImage::name))
@@ -170,5 +186,16 @@ final class ClusterView {
         boolean up(int nodeId) {
             return reports.containsKey(nodeId);
         }
+    }
+
+    /** The node's membership state, with the progress of a change this node is running on it. */
+    private String membership(int nodeId) {
+        String state = context.metadata().image().member(nodeId).map(m -> m.state().name())
+                .orElse(MemberState.ACTIVE.name());
+        Optional<MembershipProgress.Change> running = context.membership()
+                .flatMap(m -> m.progress().running())
+                .filter(change -> change.nodeId() == nodeId);
+        return running.map(c -> state + " " + c.kind() + " " + c.movesDone() + "/" + c.movesTotal() + " moves: "
+                + c.phase()).orElse(state);
     }
 }

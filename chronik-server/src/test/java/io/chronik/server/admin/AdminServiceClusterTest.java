@@ -172,11 +172,11 @@ class AdminServiceClusterTest {
 
     @Test
     @Order(6)
-    void membershipChangesAreNotImplemented() {
+    void membershipChangesThatCannotWorkAreRefusedWithTheReason() {
         assertStatus(() -> cluster.stub(1).addNode(AddNodeRequest.newBuilder().setNodeId(4).build()),
-                Status.Code.UNIMPLEMENTED, "node membership changes are not implemented yet");
+                Status.Code.INVALID_ARGUMENT, "node 4 has not announced itself");
         assertStatus(() -> cluster.stub(2).removeNode(RemoveNodeRequest.newBuilder().setNodeId(3).build()),
-                Status.Code.UNIMPLEMENTED, "node membership changes are not implemented yet");
+                Status.Code.INVALID_ARGUMENT, "cannot remove node 3");
     }
 
     @Test

@@ -128,11 +128,11 @@ class AdminServiceSingleNodeTest {
     }
 
     @Test
-    void membershipChangesAreNotImplemented() {
+    void membershipChangesNeedAClusteredNode() {
         assertStatus(() -> node.stub(1).addNode(AddNodeRequest.newBuilder().setNodeId(4).build()),
-                Status.Code.UNIMPLEMENTED, "node membership changes are not implemented yet");
+                Status.Code.FAILED_PRECONDITION, "membership changes need a clustered node");
         assertStatus(() -> node.stub(1).removeNode(RemoveNodeRequest.newBuilder().setNodeId(1).build()),
-                Status.Code.UNIMPLEMENTED, "node membership changes are not implemented yet");
+                Status.Code.FAILED_PRECONDITION, "membership changes need a clustered node");
     }
 
     static void assertStatus(ThrowingCallable call, Status.Code code, String messagePart) {
