@@ -115,4 +115,34 @@ class ClusterProduceConsumeTest {
             assertThat(cluster.leadersSeenBy(node, TOPIC)).as("node %d's view", node).isEqualTo(agreed);
         }
     }
+
+    @Test
+    void aLeaderChangeReachesEveryNodesMetadataWithinSeconds() throws Exception {
+        cluster.createTopic(TOPIC, PARTITIONS);
+        org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition(TOPIC, 0);
+        int old = cluster.awaitLeader(p0, leader -> true);
+        cluster.stop(old);
+        List<Integer> survivors = cluster.runningNodes();
+        // The election itself may take a while on a busy machine; count from the first node that names a new leader.
+        Await.until("a survivor to report a new leader of " + p0, ChronikCluster.ELECTION_TIMEOUT,
+                () -> survivors.stream().anyMatch(n -> seenLeader(n, 0) > 0 && seenLeader(n, 0) != old));
+        long firstSeen = System.nanoTime();
+        Await.until("every survivor to report the same new leader", Duration.ofSeconds(10), () -> {
+            int a = seenLeader(survivors.get(0), 0);
+            int b = seenLeader(survivors.get(1), 0);
+            return a == b && survivors.contains(a);
+        });
+        long spreadMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - firstSeen);
+        // The issue asks for about a second; allow slack for a shared 2-core machine.
+        assertThat(spreadMs).as("ms between the first and the last node reporting the new leader")
+                .isLessThan(3_000);
+    }
+
+    private int seenLeader(int node, int partition) {
+        try {
+            return cluster.leadersSeenBy(node, TOPIC).getOrDefault(partition, -1);
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
 }
