@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -120,7 +121,7 @@ class CatchUpTest {
             Map<Integer, List<Long>> offsets = read.stream().collect(Collectors.groupingBy(ConsumerRecord::partition,
                     TreeMap::new, Collectors.mapping(ConsumerRecord::offset, Collectors.toList())));
             offsets.forEach((p, list) -> assertThat(list).as("offsets of partition %d", p)
-                    .containsExactlyElementsOf(LongRange.of(list.size())));
+                    .containsExactlyElementsOf(offsetsFromZero(list.size())));
         }
     }
 
@@ -129,7 +130,7 @@ class CatchUpTest {
         List<String> sent = new ArrayList<>(RECORDS);
         try (KafkaProducer<String, String> producer = ChronikCluster.producer(bootstrap,
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 0))) {
-            List<java.util.concurrent.Future<RecordMetadata>> acks = new ArrayList<>();
+            List<Future<RecordMetadata>> acks = new ArrayList<>();
             for (int i = 0; i < RECORDS; i++) {
                 String value = prefix + i;
                 acks.add(producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, null, value)));
@@ -156,10 +157,8 @@ class CatchUpTest {
         }
     }
 
-    /** 0, 1, …, n-1 as longs. */
-    private static final class LongRange {
-        static List<Long> of(int n) {
-            return IntStream.range(0, n).mapToObj(i -> (long) i).toList();
-        }
+    /** 0, 1, …, n-1: the offsets of a partition holding n records. */
+    private static List<Long> offsetsFromZero(int n) {
+        return IntStream.range(0, n).mapToObj(i -> (long) i).toList();
     }
 }

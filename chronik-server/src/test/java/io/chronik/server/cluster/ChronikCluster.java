@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntPredicate;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -129,7 +131,7 @@ final class ChronikCluster implements AutoCloseable {
         for (Map.Entry<Integer, CompletableFuture<ChronikServer>> e : starting.entrySet()) {
             try {
                 running.put(e.getKey(), e.getValue().get(ELECTION_TIMEOUT.toSeconds() * 2, TimeUnit.SECONDS));
-            } catch (ExecutionException | java.util.concurrent.TimeoutException ex) {
+            } catch (ExecutionException | TimeoutException ex) {
                 failure = failure == null ? ex : failure;
             }
         }
@@ -201,7 +203,7 @@ final class ChronikCluster implements AutoCloseable {
     }
 
     /** Waits until the partition has a leader that satisfies {@code wanted}, and returns it. */
-    int awaitLeader(TopicPartition tp, java.util.function.IntPredicate wanted) {
+    int awaitLeader(TopicPartition tp, IntPredicate wanted) {
         return Await.until("a leader of " + tp, ELECTION_TIMEOUT, () -> leaderOf(tp),
                 leader -> leader > 0 && isRunning(leader) && wanted.test(leader));
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -67,7 +68,7 @@ class CoordinatorFailoverTest {
         List<ConsumerRecord<String, String>> read = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
         try (KafkaConsumer<String, String> consumer = ChronikCluster.consumer(cluster.bootstrap(), GROUP,
-                Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50))) {
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50))) {
             consumer.subscribe(List.of(TOPIC));
             // Read and commit about half...
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -2,6 +2,7 @@ package io.chronik.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.raft.partition.PartitionGroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class PurgedLogCatchUpTest {
         try (Admin admin = ChronikCluster.admin(cluster.bootstrap())) {
             topicId = ChronikCluster.describe(admin, TOPIC).topicId();
         }
-        String group = io.chronik.raft.partition.PartitionGroups.groupId(topicId, 0).getUuid().toString();
+        String group = PartitionGroups.groupId(topicId, 0).getUuid().toString();
         int laggard = 3;
         cluster.stop(laggard);
 
