@@ -10,7 +10,11 @@ import java.util.List;
 
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -21,8 +25,10 @@ import org.apache.kafka.common.requests.RequestHeader;
  *
  * <p>Ready means: a Metadata request sent to <em>each</em> address on its own connection (not routed by a
  * client to whichever node it likes) lists the expected number of brokers, and every named topic exists
- * without error with the expected number of partitions, each with a leader. That is what a producer needs
- * to start at full speed, so the first seconds of a measurement are not spent on leader elections.
+ * without error with the expected number of partitions, each with a leader, and a FindCoordinator for a
+ * consumer group succeeds. That is what a producer and a consumer group need to start at full speed, so the
+ * first seconds of a measurement are not spent on leader elections or, in Kafka, on creating
+ * {@code __consumer_offsets} (which FindCoordinator triggers).
  *
  * <p>Run in source-file mode with Kafka's client jar on the class path:
  * <pre>java -cp 'bench/work/kafka-lib/*' bench/ClusterReady.java BROKERS PARTITIONS TIMEOUT_S TOPIC[,TOPIC…] HOST:PORT…</pre>
@@ -31,6 +37,8 @@ import org.apache.kafka.common.requests.RequestHeader;
 public final class ClusterReady {
     /** Metadata v12: the newest version both Kafka 4.1 and Chronik (kafka-clients 3.9) speak. */
     private static final short METADATA_VERSION = 12;
+    /** FindCoordinator v3: the last single-key version, spoken by both. */
+    private static final short FIND_COORDINATOR_VERSION = 3;
 
     private ClusterReady() {
     }
@@ -56,7 +64,7 @@ public final class ClusterReady {
             }
             if (all) {
                 System.out.println("ready: " + addresses.size() + " node(s) each report " + brokers
-                    + " broker(s) and leaders for all " + partitions + " partitions of " + topics);
+                    + " broker(s), leaders for all " + partitions + " partitions of " + topics + " and a group coordinator");
                 return;
             }
             if (System.nanoTime() > deadline) {
@@ -73,8 +81,15 @@ public final class ClusterReady {
     private static String notReadyReason(String address, int brokers, int partitions, List<String> topics,
                                          int correlationId) {
         MetadataResponse response;
+        FindCoordinatorResponse coordinator;
         try {
-            response = metadata(address, topics, correlationId);
+            RequestHeader header = new RequestHeader(ApiKeys.METADATA, METADATA_VERSION, "bench-ready", correlationId);
+            response = (MetadataResponse) exchange(address, header,
+                new MetadataRequest.Builder(topics, false).build(METADATA_VERSION));
+            header = new RequestHeader(ApiKeys.FIND_COORDINATOR, FIND_COORDINATOR_VERSION, "bench-ready", correlationId);
+            coordinator = (FindCoordinatorResponse) exchange(address, header, new FindCoordinatorRequest.Builder(
+                new FindCoordinatorRequestData().setKey("bench-ready").setKeyType((byte) 0))
+                .build(FIND_COORDINATOR_VERSION));
         } catch (IOException | RuntimeException e) {
             return e.toString();
         }
@@ -96,29 +111,31 @@ public final class ClusterReady {
                 }
             }
         }
-        return missing.isEmpty() ? null : "topics missing: " + missing;
+        if (!missing.isEmpty()) {
+            return "topics missing: " + missing;
+        }
+        return coordinator.error() == Errors.NONE ? null : "FindCoordinator: " + coordinator.error();
     }
 
-    private static MetadataResponse metadata(String address, List<String> topics, int correlationId)
+    /** One request and its response on a fresh connection to {@code address}. */
+    private static AbstractResponse exchange(String address, RequestHeader header, AbstractRequest request)
             throws IOException {
         int colon = address.lastIndexOf(':');
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(address.substring(0, colon),
                 Integer.parseInt(address.substring(colon + 1))), 2000);
             socket.setSoTimeout(5000);
-            RequestHeader header = new RequestHeader(ApiKeys.METADATA, METADATA_VERSION, "bench-ready", correlationId);
-            ByteBuffer request = new MetadataRequest.Builder(topics, false).build(METADATA_VERSION)
-                .serializeWithHeader(header);
+            ByteBuffer serialized = request.serializeWithHeader(header);
             OutputStream out = socket.getOutputStream();
-            byte[] bytes = new byte[request.remaining()];
-            request.get(bytes);
+            byte[] bytes = new byte[serialized.remaining()];
+            serialized.get(bytes);
             out.write(ByteBuffer.allocate(4).putInt(bytes.length).array());
             out.write(bytes);
             out.flush();
             DataInputStream in = new DataInputStream(socket.getInputStream());
             byte[] body = new byte[in.readInt()];
             in.readFully(body);
-            return (MetadataResponse) AbstractResponse.parseResponse(ByteBuffer.wrap(body), header);
+            return AbstractResponse.parseResponse(ByteBuffer.wrap(body), header);
         }
     }
 }

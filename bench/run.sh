@@ -26,6 +26,8 @@
 # -Xms512m -Xmx512m per node in --cluster mode) and the same G1 flags; the client tools are the same jars
 # for both. This is a benchmark, not a test: it asserts nothing and CI never runs it. The machine's load
 # skews every figure: the script warns when the 1-minute load average is above 1.5 at the start.
+# Environment: BENCH_HEAP, BENCH_KAFKA_FSYNC=1 (below), BENCH_KEEP_DATA=1 (keep data dirs after the run),
+# BENCH_WAIT_QUIET=SECONDS (wait up to that long for the load average to drop to 1.5 before each system).
 #
 # Fairness notes (docs/performance.md has more):
 #  - single node: Kafka acknowledges acks=all once the batch is in its page cache (no fsync per write);
@@ -59,7 +61,7 @@ for arg in "$@"; do
     --cluster) nodes=3 ;;
     --kafka-only) run_chronik=0 ;;
     --chronik-only) run_kafka=0 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -108,6 +110,16 @@ free_port() {
 }
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# With BENCH_WAIT_QUIET=SECONDS, waits up to that long for the 1-minute load average to drop to LOAD_WARN
+# (checked before each system starts, so the second one does not start in the first one's wake).
+wait_quiet() {
+  local limit="${BENCH_WAIT_QUIET:-0}" waited=0
+  while [ "$waited" -lt "$limit" ] && awk -v l="$(load1)" -v m="$LOAD_WARN" 'BEGIN { exit !(l > m) }'; do
+    if [ "$waited" = 0 ]; then log "waiting up to $limit s for the load average ($(load1)) to drop to $LOAD_WARN"; fi
+    sleep 10; waited=$((waited + 10))
+  done
+}
 
 # One line per measured step in load.txt: the machine is shared, and figures taken under load mean little.
 record_load() {
@@ -353,6 +365,8 @@ run_workloads() {
 measure() {
   local system=$1
   BOOTSTRAP=""
+  wait_quiet
+  record_load "$system before start"
   if "start_$system" && create_topics "$system" && wait_ready "$system" ${BOOTSTRAP//,/ }; then
     kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --describe \
       > "$RESULTS/$system-topics-describe.txt" 2>&1 || true
@@ -429,6 +443,7 @@ fetch_kafka
 compile_ready_check
 if [ "$run_chronik" = 1 ]; then copy_chronik; fi
 
+wait_quiet
 start_load="$(load1)"
 if awk -v l="$start_load" -v m="$LOAD_WARN" 'BEGIN { exit !(l > m) }'; then
   log "WARNING: the 1-minute load average is $start_load (> $LOAD_WARN): the machine is busy, the figures will not mean much"
