@@ -28,7 +28,7 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import io.chronik.raft.node.SnapshotStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: Ratis calls apply and snapshot on the group's single state-machine updater thread, which is the one
  * applier thread {@link MetadataStateMachine} requires.
  */
-public final class MetadataRaftStateMachine extends BaseStateMachine {
+public final class MetadataRaftStateMachine extends SnapshotStateMachine {
 
     private final Function<RaftGroupId, RaftClient> clients;
 
@@ -63,7 +63,6 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
     private static final Logger log = LoggerFactory.getLogger(MetadataRaftStateMachine.class);
 
     private final MetadataStateMachine state = new MetadataStateMachine();
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final Map<UUID, CompletableFuture<Object>> pending = new ConcurrentHashMap<>();
     private final List<MetadataListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -92,21 +91,10 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        load(storage.loadLatestSnapshot());
+    protected void loadLatestSnapshot() throws IOException {
+        load(storage().loadLatestSnapshot());
     }
 
-    @Override
-    public void reinitialize() throws IOException {
-        load(storage.loadLatestSnapshot());
-    }
-
-    @Override
-    public SimpleStateMachineStorage getStateMachineStorage() {
-        return storage;
-    }
 
     private void load(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
@@ -132,20 +120,20 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() <= 0) {
             return -1;
         }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File file = storage().getSnapshotFile(last.getTerm(), last.getIndex());
         File tmp = new File(file.getPath() + ".tmp");
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.toPath())))) {
             state.writeSnapshot(out);
         }
         Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+        storage().updateLatestSnapshot(new SingleFileSnapshotInfo(
                 new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
         return last.getIndex();
     }
 
     @Override
     public CompletableFuture<Message> query(Message request) {
-        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        SingleFileSnapshotInfo latest = storage().getLatestSnapshot();
         if (latest == null) {
             // Empty answer = "no snapshot": a new member then gets every entry from the log instead.
             return CompletableFuture.completedFuture(Message.EMPTY);
@@ -178,7 +166,7 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
                     return null;
                 }
                 TermIndex termIndex = TermIndex.valueOf(in.getLong(), in.getLong());
-                File file = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
+                File file = storage().getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
                 File tmp = new File(file.getPath() + ".tmp");
                 byte[] bytes = new byte[in.remaining()];
                 in.get(bytes);
@@ -186,7 +174,7 @@ public final class MetadataRaftStateMachine extends BaseStateMachine {
                 Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(
                         new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex);
-                storage.updateLatestSnapshot(info);
+                storage().updateLatestSnapshot(info);
                 load(info);
                 log.info("metadata caught up from leader {} with its snapshot at {}", leader, termIndex);
                 return termIndex;

@@ -53,11 +53,15 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         SizeInBytes appenderBytes = SizeInBytes.valueOf("4MB");
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBytes);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes.getSize() + 64 * 1024));
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("64MB"));
+        // Ratis purges whole closed segments only: 16 MB keeps the log behind a snapshot small.
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("4MB"));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
         // Appends are fsync'd before they count toward the quorum; Ratis batches the fsync over whatever is queued.
+        // Async flush lets the log worker keep writing the next entries while an fsync runs; the flush index (what
+        // counts toward commit) still only moves once the fsync has returned, so nothing is acknowledged early.
         RaftServerConfigKeys.Log.setForceSyncNum(p, 128);
+        RaftServerConfigKeys.Log.setAsyncFlushEnabled(p, true);
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
 
         // Snapshots bound the Raft log: a partition snapshot flushes its segments, then the log behind it is purged,

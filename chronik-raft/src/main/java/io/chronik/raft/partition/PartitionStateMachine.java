@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
@@ -27,7 +28,7 @@ import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import io.chronik.raft.node.SnapshotStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
@@ -53,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * <p>Threads: apply, snapshot and install run on the group's state-machine updater thread; queries on Ratis' server
  * threads (they only read the log).
  */
-public final class PartitionStateMachine extends BaseStateMachine {
+public final class PartitionStateMachine extends SnapshotStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionStateMachine.class);
     private static final byte QUERY_SNAPSHOT = 1;
@@ -62,7 +63,6 @@ public final class PartitionStateMachine extends BaseStateMachine {
 
     private final PartitionLog partitionLog;
     private final Function<RaftGroupId, RaftClient> clients;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /** The latest snapshot: segments flushed up to {@code endOffset} as entry {@code termIndex} left them. */
     private record SnapshotPoint(TermIndex termIndex, long endOffset) {
     }
@@ -82,21 +82,10 @@ public final class PartitionStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
-        super.initialize(server, groupId, raftStorage);
-        storage.init(raftStorage);
-        loadSnapshot(storage.loadLatestSnapshot());
+    protected void loadLatestSnapshot() throws IOException {
+        loadSnapshot(storage().loadLatestSnapshot());
     }
 
-    @Override
-    public void reinitialize() throws IOException {
-        loadSnapshot(storage.loadLatestSnapshot());
-    }
-
-    @Override
-    public SimpleStateMachineStorage getStateMachineStorage() {
-        return storage;
-    }
 
     private void loadSnapshot(SingleFileSnapshotInfo info) throws IOException {
         long endOffset = 0;
@@ -131,11 +120,11 @@ public final class PartitionStateMachine extends BaseStateMachine {
 
     /** Persists "segments are flushed up to endOffset as of termIndex" (the caller has flushed). */
     private void recordSnapshot(TermIndex termIndex, long endOffset) throws IOException {
-        File file = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
+        File file = storage().getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
         File tmp = new File(file.getPath() + ".tmp");
         Files.write(tmp.toPath(), ByteBuffer.allocate(8).putLong(0, endOffset).array());
         Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(
+        storage().updateLatestSnapshot(new SingleFileSnapshotInfo(
                 new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex));
         snapshot = new SnapshotPoint(termIndex, endOffset);
     }
@@ -178,14 +167,24 @@ public final class PartitionStateMachine extends BaseStateMachine {
             long from = q.getLong();
             long upTo = q.getLong();
             LogReadResult read = partitionLog.read(from, COPY_CHUNK_BYTES, true);
-            ByteBuffer out = ByteBuffer.allocate(read.records().sizeInBytes());
+            // Whole batches below upTo: they are a prefix of the slice, so count their bytes and copy that prefix.
+            int bytes = 0;
             for (RecordBatch batch : read.records().batches()) {
                 if (batch.baseOffset() >= upTo) {
                     break;
                 }
-                ((MutableRecordBatch) batch).writeTo(out);
+                bytes += batch.sizeInBytes();
             }
-            out.flip();
+            ByteBuffer out = ByteBuffer.allocate(bytes);
+            try {
+                if (read.records() instanceof FileRecords file) {
+                    file.readInto(out, 0); // reads until out is full, then flips it
+                } else {
+                    out.put(((MemoryRecords) read.records()).buffer().duplicate().limit(bytes)).flip();
+                }
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(e);
+            }
             return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(out)));
         }
         return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query " + kind));

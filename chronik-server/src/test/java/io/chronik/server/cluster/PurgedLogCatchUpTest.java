@@ -31,7 +31,6 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,12 +44,6 @@ import org.slf4j.LoggerFactory;
  * more than a 64 MB segment in more than 1024 entries.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
-@Disabled("BUG: catch-up past a purged Raft log never completes. (1) PartitionStateMachine.query(QUERY_READ) casts the "
-        + "FileRecords batches of PartitionLog.read to MutableRecordBatch (ClassCastException on the leader; the "
-        + "follower's RaftClient gives up after 150 attempts: RaftRetryFailureException in SnapshotInstallationHandler). "
-        + "(2) With that fixed, the copy succeeds but PartitionStateMachine does not override pause()/reinitialize() "
-        + "lifecycle transitions, so StateMachineUpdater.reload's assertTrue(state == PAUSED) throws "
-        + "IllegalStateException and Ratis closes the follower's division.")
 class PurgedLogCatchUpTest {
 
     private static final Logger log = LoggerFactory.getLogger(PurgedLogCatchUpTest.class);
