@@ -37,6 +37,8 @@ public final class RaftNode implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
 
+    private static final long CLOSE_TIMEOUT_MS = 30_000;
+
     private final int nodeId;
     private final RaftPeerId peerId;
     private final RaftProperties properties;
@@ -173,10 +175,25 @@ public final class RaftNode implements AutoCloseable {
                 log.debug("closing raft client", e);
             }
         });
+        // Closing a Ratis server can wedge on an internal lock (seen when a division shut itself down after leaving
+        // a configuration); a node being stopped must still stop, so the close is bounded.
+        Thread closer = new Thread(() -> {
+            try {
+                server.close();
+            } catch (IOException e) {
+                log.warn("closing raft server {}", peerId, e);
+            }
+        }, "raft-close-" + peerId);
+        closer.setDaemon(true);
+        closer.start();
         try {
-            server.close();
-        } catch (IOException e) {
-            log.warn("closing raft server {}", peerId, e);
+            closer.join(CLOSE_TIMEOUT_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.error("raft server {} did not close within {} ms; leaving its threads behind", peerId,
+                    CLOSE_TIMEOUT_MS);
         }
     }
 }

@@ -263,6 +263,7 @@ public final class Membership implements AutoCloseable {
                 new MetadataCommand.ChangeNodeState(nodeId, MemberState.REMOVING, MemberState.REMOVED);
         if (remaining.size() != voters.size()) {
             try (RaftClient client = node.newClient(RaftGroup.valueOf(division.getGroup().getGroupId(), voters))) {
+                stepOff(client, remaining.get(0));
                 setConfiguration(client, remaining, List.of());
             }
         }
@@ -297,21 +298,23 @@ public final class Membership implements AutoCloseable {
         }
         RaftGroupId groupId = PartitionGroups.groupId(topic.topicId(), tp.partition());
         List<RaftPeer> current = peers(replicas);
-        List<RaftPeer> both = new ArrayList<>(current);
-        for (int n : target) {
-            if (!replicas.contains(n)) {
-                both.add(peer(members.address(n).orElseThrow(), 0));
-            }
-        }
+        // The joint configuration already prefers the target's first replica and never the leaving node, so
+        // Ratis' priority election cannot hand leadership back to the node that is about to go.
+        List<RaftPeer> targetPeers = peers(target);
+        List<RaftPeer> both = new ArrayList<>(targetPeers);
+        both.add(peer(members.address(leaving).orElseThrow(), 0));
         try (RaftClient client = node.newClient(RaftGroup.valueOf(groupId, both))) {
             // The new replica adds the group itself when it applies StartReassignment; Ratis fails that add if the
             // leader reaches the half-initialised division first, so the leader hears of it only once it is up.
-            for (RaftPeer joining : both.subList(current.size(), both.size())) {
-                awaitHosted(client, joining, groupId);
+            for (RaftPeer joining : targetPeers) {
+                if (current.stream().noneMatch(p -> p.getId().equals(joining.getId()))) {
+                    awaitHosted(client, joining, groupId);
+                }
             }
             // Staged by Ratis: the new voter counts only once it caught up, so quorum never shrinks mid-move.
             setConfiguration(client, both, List.of());
-            setConfiguration(client, peers(target), List.of());
+            stepOff(client, targetPeers.get(0));
+            setConfiguration(client, targetPeers, List.of());
         }
         metadata.submit(new MetadataCommand.ReassignPartition(tp.topic(), tp.partition(), target))
                 .get(30, TimeUnit.SECONDS);
@@ -351,6 +354,29 @@ public final class Membership implements AutoCloseable {
 
     private static List<String> ids(List<RaftPeer> peers) {
         return peers.stream().map(p -> p.getId().toString()).toList();
+    }
+
+    /**
+     * Makes {@code successor} the group's leader before a configuration drops the leaving node. Ratis 3.3.0 can
+     * deadlock when a leader commits a configuration without itself (it closes its division while client requests
+     * wait on its lock), so the node to be removed must never be the leader at that moment.
+     */
+    private static void stepOff(RaftClient client, RaftPeer successor) throws Exception {
+        Exception last = null;
+        for (int attempt = 1; attempt <= CONF_ATTEMPTS; attempt++) {
+            try {
+                RaftClientReply reply = client.admin().transferLeadership(successor.getId(), 10_000);
+                if (reply.isSuccess()) {
+                    return;
+                }
+                last = reply.getException();
+            } catch (IOException e) {
+                last = e;
+            }
+            log.info("leadership transfer to {} attempt {} failed: {}", successor.getId(), attempt, last);
+            sleep(500L * attempt);
+        }
+        throw new IOException("could not move leadership to " + successor.getId() + ": " + last, last);
     }
 
     private static boolean alreadyExists(RaftClientReply reply) {
