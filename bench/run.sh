@@ -111,6 +111,20 @@ free_port() {
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
+CLK_TCK="$(getconf CLK_TCK)"
+# CPU time (user + system, in clock ticks) used so far by all running broker JVMs. A broker's CPU seconds
+# per workload say more about its efficiency than its throughput does when others share the cores.
+broker_ticks() {
+  local pid total=0 t
+  for pid in "${broker_pids[@]}"; do
+    # Fields after "(comm) ": state is 1st, utime 12th, stime 13th.
+    t="$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $12 + $13 }')"
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+cpu_seconds_since() { awk -v a="$1" -v b="$(broker_ticks)" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", (b - a) / hz }'; }
+
 # With BENCH_WAIT_QUIET=SECONDS, waits up to that long for the 1-minute load average to drop to LOAD_WARN
 # (checked before each system starts, so the second one does not start in the first one's wake).
 wait_quiet() {
@@ -322,23 +336,30 @@ parse_producer() {
 # Runs every workload against the running system and leaves one "key value" line per figure in
 # $RESULTS/<system>.figures. A failing step is logged and recorded as missing, so the other system still runs.
 run_workloads() {
-  local system=$1 figures="$RESULTS/$1.figures"
+  local system=$1 figures="$RESULTS/$1.figures" ticks
   : > "$figures"
+  # What the brokers burn with no client at all (heartbeats, timers): 10 s, as % of one core.
+  ticks="$(broker_ticks)"
+  sleep 10
+  echo "idle.cpu $(awk -v s="$(cpu_seconds_since "$ticks")" 'BEGIN { printf "%.1f", s * 10 }')" >> "$figures"
   for workload in "${WORKLOADS[@]}"; do
     read -r name records size <<< "$workload"
     local topic="bench-$name" out="$RESULTS/$system-$name"
     record_load "$system $name produce"
     log "$system: producing $records x $size B to $topic (load $(load1))"
+    ticks="$(broker_ticks)"
     if kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" \
         --record-size "$size" --throughput -1 \
         --producer-props acks=all "bootstrap.servers=$BOOTSTRAP" > "$out-producer.txt" 2>&1; then
       parse_producer "$name.produce" "$out-producer.txt" >> "$figures"
+      echo "$name.produce.cpu $(cpu_seconds_since "$ticks")" >> "$figures"
     else
       log "$system: ProducerPerformance failed (see $out-producer.txt)"
       continue
     fi
     record_load "$system $name consume"
     log "$system: consuming $records from $topic (load $(load1))"
+    ticks="$(broker_ticks)"
     if kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" --topic "$topic" \
         --messages "$records" --timeout 60000 > "$out-consumer.txt" 2>&1; then
       # header: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, ...
@@ -346,16 +367,19 @@ run_workloads() {
         /start.time/ { for (i = 1; i <= NF; i++) col[$i] = i; next }
         col["MB.sec"] && NF >= 6 { print n ".consume.mbs " $col["MB.sec"]; print n ".consume.rps " $col["nMsg.sec"] }
       ' "$out-consumer.txt" | tail -n 2 >> "$figures"
+      echo "$name.consume.cpu $(cpu_seconds_since "$ticks")" >> "$figures"
     else
       log "$system: ConsumerPerformance failed (see $out-consumer.txt)"
     fi
   done
   record_load "$system latency"
   log "$system: latency, $LATENCY_RECORDS x $LATENCY_SIZE B at $LATENCY_RATE/s (load $(load1))"
+  ticks="$(broker_ticks)"
   if kafka_tool org.apache.kafka.tools.ProducerPerformance --topic bench-latency --num-records "$LATENCY_RECORDS" \
       --record-size "$LATENCY_SIZE" --throughput "$LATENCY_RATE" \
       --producer-props acks=all linger.ms=0 "bootstrap.servers=$BOOTSTRAP" > "$RESULTS/$system-latency.txt" 2>&1; then
     parse_producer "latency" "$RESULTS/$system-latency.txt" >> "$figures"
+    echo "latency.cpu $(cpu_seconds_since "$ticks")" >> "$figures"
   else
     log "$system: latency ProducerPerformance failed (see $RESULTS/$system-latency.txt)"
   fi
@@ -384,11 +408,12 @@ figure() {
   if [ -f "$file" ]; then awk -v k="$2" '$1 == k { v = $2 } END { print v }' "$file"; fi
 }
 
-# MB/s with two decimals, everything else (records/s, ms) as whole numbers.
+# MB/s and CPU with one or two decimals, everything else (records/s, ms) as whole numbers.
 pretty() {
   case "$2" in
     '') echo "n/a" ;;
     *) case "$1" in
+         *.cpu) awk -v v="$2" 'BEGIN { printf "%.1f", v }' ;;
          *.mbs) awk -v v="$2" 'BEGIN { printf "%.2f", v }' ;;
          *) awk -v v="$2" 'BEGIN { printf "%.0f", v }' ;;
        esac ;;
@@ -410,6 +435,8 @@ print_table() {
     "produce.p99|p99 latency ms (produce)"
     "consume.rps|records/s (consume)"
     "consume.mbs|MB/s (consume)"
+    "produce.cpu|broker CPU s, all nodes (produce)"
+    "consume.cpu|broker CPU s, all nodes (consume)"
   )
   local label="1 node each, replication factor 1"
   if [ "$nodes" = 3 ]; then label="3 nodes each, replication factor 3"; fi
@@ -436,6 +463,13 @@ print_table() {
   row "$what" latency.p99 "p99 latency ms"
   row "$what" latency.p999 "p99.9 latency ms"
   row "$what" latency.max "max latency ms"
+  row "$what" latency.cpu "broker CPU s, all nodes"
+  echo
+  echo "Idle: broker CPU of all nodes together over 10 s with no client, in % of one core."
+  echo
+  echo "| workload | metric | Kafka ${KAFKA_VERSION} | Chronik | Chronik/Kafka |"
+  echo "|---|---|---:|---:|---:|"
+  row "idle, 10 s" idle.cpu "% of one core"
 }
 
 KAFKA_VERSION="$(sed -n 's/.*<kafka.bench.version>\(.*\)<\/kafka.bench.version>.*/\1/p' "$BENCH_DIR/kafka/pom.xml")"
