@@ -14,6 +14,7 @@ import io.chronik.server.cluster.MetadataLeadership;
 import io.chronik.server.cluster.RaftMetadataLeadership;
 import io.chronik.server.partition.PartitionGroupDirectory;
 import io.chronik.server.partition.PartitionReplication;
+import io.chronik.server.partition.PreferredLeaders;
 import io.chronik.storage.log.PartitionLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -210,7 +211,8 @@ public final class ChronikServer implements AutoCloseable {
 
         listener.serve(versions, dispatcher, handlerPool);
         if (raftNode != null && metadata instanceof RaftMetadataStore raftMetadata) {
-            Membership changes = new Membership(self.id(), raftNode, raftMetadata, members);
+            Membership changes = new Membership(self.id(), raftNode, raftMetadata, members,
+                    new PreferredLeaders(config.server().autoLeaderBalance()));
             closeInReverse.push(changes);
             membership = Optional.of(changes);
             if (self.join()) {
@@ -267,7 +269,8 @@ public final class ChronikServer implements AutoCloseable {
         closeInReverse.push(node);
         return new Replicated(node, new RaftMetadataStore(node, metadataGroup, metadataMachine),
                 new RaftMetadataLeadership(node, metadataGroup.getGroupId()),
-                new PartitionReplication(node, members::address, directory));
+                new PartitionReplication(node, members::address, directory,
+                        new PreferredLeaders(config.server().autoLeaderBalance())));
     }
 
     /** The Kafka port actually bound (differs from the file when it says 0). */

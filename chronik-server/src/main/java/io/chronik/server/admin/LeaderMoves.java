@@ -145,7 +145,9 @@ final class LeaderMoves {
         List<RaftPeer> prioritised = new ArrayList<>(replicas.size());
         for (int replica : replicas) {
             NodeConfig node = context.cluster().node(replica).orElseThrow();
-            prioritised.add(RaftPeers.peer(replica, node.host(), node.raftPort(), replica == to ? 1 : 0));
+            // With automatic balancing off nobody is preferred: the transfer alone moves the leader.
+            boolean sticky = context.config().server().autoLeaderBalance() && replica == to;
+            prioritised.add(RaftPeers.peer(replica, node.host(), node.raftPort(), sticky ? 1 : 0));
         }
         RaftClient client = raft.client(group);
         try {

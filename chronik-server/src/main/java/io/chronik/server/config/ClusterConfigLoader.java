@@ -31,7 +31,7 @@ public final class ClusterConfigLoader {
     private static final Set<String> TOPIC_KEYS = Set.of("partitions", "replication_factor", "auto_create",
             "retention_ms", "retention_bytes", "segment_bytes", "segment_ms", "max_message_bytes");
     private static final Set<String> SERVER_KEYS = Set.of("data_dir", "max_frame_bytes", "retention_check_interval_ms",
-            "group_initial_rebalance_delay_ms", "raft_snapshot_entries");
+            "group_initial_rebalance_delay_ms", "raft_snapshot_entries", "auto_leader_balance");
 
     public ClusterConfig load(Path file) {
         String text;
@@ -129,7 +129,8 @@ public final class ClusterConfigLoader {
                 s.intValue("max_frame_bytes", d.maxFrameBytes(), 1024, Integer.MAX_VALUE),
                 s.longValue("retention_check_interval_ms", d.retentionCheckIntervalMs(), 100, Long.MAX_VALUE),
                 s.intValue("group_initial_rebalance_delay_ms", d.groupInitialRebalanceDelayMs(), 0, 300_000),
-                s.longValue("raft_snapshot_entries", d.raftSnapshotEntries(), 10, Long.MAX_VALUE));
+                s.longValue("raft_snapshot_entries", d.raftSnapshotEntries(), 10, Long.MAX_VALUE),
+                s.bool("auto_leader_balance", d.autoLeaderBalance()));
     }
 
     /** The YAML tree plus the line of every key, so errors found after parsing can still name a line. */

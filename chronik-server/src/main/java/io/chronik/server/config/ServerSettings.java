@@ -12,9 +12,13 @@ import java.nio.file.Path;
  *                                     group.initial.rebalance.delay.ms)
  * @param raftSnapshotEntries          Raft entries between snapshots of a group (clustered nodes): a snapshot flushes
  *                                     the partition's segments and lets Ratis drop the log behind it
+ * @param autoLeaderBalance            whether each partition's first replica takes leadership back by itself whenever
+ *                                     it is up and caught up (so a rolling restart ends balanced); when off, leaders
+ *                                     move only on failure or by {@code leader transfer / leader balance}
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
-                             int groupInitialRebalanceDelayMs, long raftSnapshotEntries) {
+                             int groupInitialRebalanceDelayMs, long raftSnapshotEntries,
+                             boolean autoLeaderBalance) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
 
@@ -24,12 +28,17 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
                 DEFAULT_RAFT_SNAPSHOT_ENTRIES);
     }
 
+    public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
+                          int groupInitialRebalanceDelayMs, long raftSnapshotEntries) {
+        this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries, true);
+    }
+
     public static ServerSettings defaults() {
         return new ServerSettings(Path.of("data"), 104_857_600, 30_000L, 3_000);
     }
 
     public ServerSettings withDataDir(Path dir) {
         return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries);
+                raftSnapshotEntries, autoLeaderBalance);
     }
 }

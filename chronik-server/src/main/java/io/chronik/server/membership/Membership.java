@@ -1,5 +1,7 @@
 package io.chronik.server.membership;
 
+import io.chronik.server.partition.PreferredLeaders;
+
 import io.chronik.raft.metadata.MemberImage;
 import io.chronik.raft.metadata.MemberState;
 import io.chronik.raft.metadata.MetadataCommand;
@@ -62,6 +64,7 @@ public final class Membership implements AutoCloseable {
     private static final int CONF_ATTEMPTS = 5;
 
     private final int selfId;
+    private final PreferredLeaders preferred;
     private final RaftNode node;
     private final RaftMetadataStore metadata;
     private final ClusterMembers members;
@@ -73,7 +76,9 @@ public final class Membership implements AutoCloseable {
     private final AtomicReference<MembershipProgress.Change> running = new AtomicReference<>();
     private volatile boolean closed;
 
-    public Membership(int selfId, RaftNode node, RaftMetadataStore metadata, ClusterMembers members) {
+    public Membership(int selfId, RaftNode node, RaftMetadataStore metadata, ClusterMembers members,
+                      PreferredLeaders preferred) {
+        this.preferred = preferred;
         this.selfId = selfId;
         this.node = node;
         this.metadata = metadata;
@@ -388,7 +393,7 @@ public final class Membership implements AutoCloseable {
         List<RaftPeer> out = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
             out.add(peer(members.address(replicas.get(i)).orElseThrow(() -> new IllegalStateException(
-                    "no address known for a replica")), i == 0 ? 1 : 0));
+                    "no address known for a replica")), preferred.priority(i)));
         }
         return out;
     }

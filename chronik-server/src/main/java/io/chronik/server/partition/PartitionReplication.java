@@ -25,17 +25,20 @@ public final class PartitionReplication {
     private final RaftNode node;
     private final java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes;
     private final PartitionGroupDirectory directory;
+    private final PreferredLeaders preferred;
 
     public PartitionReplication(RaftNode node, Map<Integer, NodeConfig> nodes, PartitionGroupDirectory directory) {
-        this(node, id -> java.util.Optional.ofNullable(Map.copyOf(nodes).get(id)), directory);
+        this(node, id -> java.util.Optional.ofNullable(Map.copyOf(nodes).get(id)), directory,
+                new PreferredLeaders(true));
     }
 
     /** @param nodes any node's addresses by id, read live (nodes added at runtime are not in the cluster file) */
     public PartitionReplication(RaftNode node, java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes,
-                                PartitionGroupDirectory directory) {
+                                PartitionGroupDirectory directory, PreferredLeaders preferred) {
         this.node = node;
         this.nodes = nodes;
         this.directory = directory;
+        this.preferred = preferred;
     }
 
     public RaftGroup group(Uuid topicId, int partition, List<Integer> replicas) {
@@ -49,7 +52,7 @@ public final class PartitionReplication {
     public RaftGroup group(Uuid topicId, int partition, List<Integer> replicas, List<Integer> joining) {
         List<RaftPeer> peers = new ArrayList<>();
         for (int i = 0; i < replicas.size(); i++) {
-            peers.add(peer(replicas.get(i), i == 0 ? 1 : 0));
+            peers.add(peer(replicas.get(i), preferred.priority(i)));
         }
         for (int id : joining) {
             if (!replicas.contains(id)) {

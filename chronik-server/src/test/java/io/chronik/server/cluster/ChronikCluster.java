@@ -64,11 +64,13 @@ final class ChronikCluster implements AutoCloseable {
     private final Path baseDir;
     private final ClusterConfig shared;
     private final long raftSnapshotEntries;
+    private final boolean autoLeaderBalance;
     private final Map<Integer, ChronikServer> running = new TreeMap<>();
 
-    private ChronikCluster(Path baseDir, long raftSnapshotEntries) throws IOException {
+    private ChronikCluster(Path baseDir, long raftSnapshotEntries, boolean autoLeaderBalance) throws IOException {
         this.baseDir = baseDir;
         this.raftSnapshotEntries = raftSnapshotEntries;
+        this.autoLeaderBalance = autoLeaderBalance;
         int[] ports = freePorts(SIZE * 3);
         List<NodeConfig> nodes = new ArrayList<>();
         for (int id = 1; id <= SIZE; id++) {
@@ -89,7 +91,12 @@ final class ChronikCluster implements AutoCloseable {
 
     /** Starts all three nodes, snapshotting (and purging the Raft log) every {@code raftSnapshotEntries} entries. */
     static ChronikCluster start(Path baseDir, long raftSnapshotEntries) throws Exception {
-        ChronikCluster cluster = new ChronikCluster(baseDir, raftSnapshotEntries);
+        return start(baseDir, raftSnapshotEntries, true);
+    }
+
+    /** As {@link #start(Path, long)}, choosing whether preferred replicas take leadership back by themselves. */
+    static ChronikCluster start(Path baseDir, long raftSnapshotEntries, boolean autoLeaderBalance) throws Exception {
+        ChronikCluster cluster = new ChronikCluster(baseDir, raftSnapshotEntries, autoLeaderBalance);
         try {
             cluster.start(1, 2, 3);
         } catch (Exception | Error e) {
@@ -108,7 +115,7 @@ final class ChronikCluster implements AutoCloseable {
     }
 
     private ServerSettings settings(int nodeId) {
-        return new ServerSettings(dataDir(nodeId), 104_857_600, 30_000L, 0, raftSnapshotEntries);
+        return new ServerSettings(dataDir(nodeId), 104_857_600, 30_000L, 0, raftSnapshotEntries, autoLeaderBalance);
     }
 
     /** Starts the given stopped nodes in parallel and returns once each serves Kafka. */
