@@ -3,16 +3,29 @@
 usage:
   kafka_client.py produce BOOTSTRAP TOPIC        < one value per line on stdin
   kafka_client.py consume BOOTSTRAP TOPIC COUNT  > one value per line on stdout
+  kafka_client.py create-topic BOOTSTRAP TOPIC PARTITIONS REPLICATION_FACTOR
+  kafka_client.py produce-slowly BOOTSTRAP TOPIC PREFIX COUNT PAUSE_AFTER RESUME_FILE
 
 produce exits 0 only after every record was acknowledged with acks='all'.
 consume reads all partitions from the beginning without a consumer group, prints what it read
 (plus anything that arrives within one more second, so duplicates show) and exits 2 if fewer than
 COUNT records arrived within 30 seconds.
+create-topic creates the topic through the admin client and waits until its metadata shows a leader for
+every partition; it exits 0 only then.
+produce-slowly sends PREFIX-0 .. PREFIX-(COUNT-1) one at a time (acks='all', retries, one request in
+flight), printing "acked I" on stdout after each acknowledgement. After PAUSE_AFTER acknowledgements it
+prints "paused leader=N" (N: the broker the producer's metadata names as leader of partition 0, the one
+that just acknowledged) and waits until RESUME_FILE exists, so the caller can kill that broker first. It
+prints "done leader=N" (the leader that acknowledged the last message) and exits 0 once all COUNT
+were acknowledged; a send that fails after all retries prints "failed I ERROR" on stderr and exits 3.
 """
 import sys
 import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+import os
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
 
 DEADLINE_SECONDS = 30
 
@@ -61,11 +74,77 @@ def consume(bootstrap, topic, count):
         sys.exit(2)
 
 
+def create_topic(bootstrap, topic, partitions, replication_factor):
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, api_version_auto_timeout_ms=10000,
+                             request_timeout_ms=20000)
+    admin.create_topics([NewTopic(topic, partitions, replication_factor)], timeout_ms=20000)
+    admin.close()
+    # The topic exists once the metadata group applied it; each partition group elects its leader after that.
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, api_version_auto_timeout_ms=10000)
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while time.monotonic() < deadline:
+        leaders = leaders_of(consumer, topic)
+        if leaders and len(leaders) == partitions and all(leader is not None and leader >= 0
+                                                         for leader in leaders.values()):
+            print("created %s leaders=%s" % (topic, leaders), file=sys.stderr)
+            consumer.close()
+            return
+        time.sleep(0.2)
+    consumer.close()
+    print("topic %s has no leader for every partition within %d s" % (topic, DEADLINE_SECONDS), file=sys.stderr)
+    sys.exit(2)
+
+
+def leaders_of(consumer, topic):
+    # topics() forces a metadata request, so the cluster view below is fresh.
+    consumer.topics()
+    cluster = consumer._client.cluster
+    partitions = cluster.partitions_for_topic(topic)
+    if not partitions:
+        return None
+    return {p: cluster.leader_for_partition(TopicPartition(topic, p)) for p in partitions}
+
+
+def produce_slowly(bootstrap, topic, prefix, count, pause_after, resume_file):
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=10, retry_backoff_ms=500,
+                             request_timeout_ms=15000, max_block_ms=30000, api_version_auto_timeout_ms=10000,
+                             max_in_flight_requests_per_connection=1, linger_ms=0)
+    for i in range(count):
+        try:
+            producer.send(topic, value=("%s-%d" % (prefix, i)).encode("utf-8")).get(timeout=60)
+        except Exception as e:  # noqa: BLE001 - any failure is reported with its index and ends the run
+            print("failed %d %r" % (i, e), file=sys.stderr)
+            sys.stderr.flush()
+            sys.exit(3)
+        print("acked %d" % i)
+        sys.stdout.flush()
+        if i + 1 == pause_after:
+            leader = producer._metadata.leader_for_partition(TopicPartition(topic, 0))
+            print("paused leader=%s" % leader)
+            sys.stdout.flush()
+            deadline = time.monotonic() + DEADLINE_SECONDS
+            while not os.path.exists(resume_file):
+                if time.monotonic() > deadline:
+                    print("nobody created %s within %d s" % (resume_file, DEADLINE_SECONDS), file=sys.stderr)
+                    sys.exit(4)
+                time.sleep(0.05)
+            print("resumed", file=sys.stderr)
+    producer.flush(timeout=DEADLINE_SECONDS)
+    leader = producer._metadata.leader_for_partition(TopicPartition(topic, 0))
+    producer.close(timeout=10)
+    print("done leader=%s" % leader)
+    sys.stdout.flush()
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "produce":
         produce(argv[2], argv[3])
     elif len(argv) >= 5 and argv[1] == "consume":
         consume(argv[2], argv[3], int(argv[4]))
+    elif len(argv) >= 6 and argv[1] == "create-topic":
+        create_topic(argv[2], argv[3], int(argv[4]), int(argv[5]))
+    elif len(argv) >= 8 and argv[1] == "produce-slowly":
+        produce_slowly(argv[2], argv[3], argv[4], int(argv[5]), int(argv[6]), argv[7])
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(64)

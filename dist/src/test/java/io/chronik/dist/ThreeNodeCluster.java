@@ -1,0 +1,126 @@
+package io.chronik.dist;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * Three {@code bin/chronik-server} processes started from one generated cluster file in the shape of
+ * {@code config-examples/cluster-3node.yaml} (nodes 1-3 on loopback, one rack each, 3 partitions,
+ * replication factor 3), but on free ports, so it runs while 9092-9094 are taken.
+ *
+ * <p>Each node is started as the example's comments say: {@code start <yaml> --node-id N --data-dir DIR}.
+ * {@link #close()} stops every node still running, which is why tests hold an instance in
+ * try-with-resources. Node ids are 1-based, as in the file. Used from the test thread only.
+ */
+final class ThreeNodeCluster implements AutoCloseable {
+
+    private static final int NODES = 3;
+
+    private final int[] kafkaPorts;
+    private final List<ChronikProcess> processes = new ArrayList<>();
+
+    private ThreeNodeCluster(int[] kafkaPorts) {
+        this.kafkaPorts = kafkaPorts;
+    }
+
+    /** Writes the cluster file into {@code dir}, starts all three nodes and waits until each serves Kafka requests. */
+    static ThreeNodeCluster start(Path dir) throws IOException, InterruptedException {
+        int[] ports = freePorts(3 * NODES);
+        int[] kafka = {ports[0], ports[1], ports[2]};
+        Path yaml = Files.writeString(dir.resolve("cluster-3node.yaml"), yaml(ports, dir));
+        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka);
+        try {
+            for (int id = 1; id <= NODES; id++) {
+                cluster.processes.add(ChronikProcess.start(Distribution.launcher(),
+                        List.of("start", yaml.toString(), "--node-id", Integer.toString(id),
+                                "--data-dir", dir.resolve("node" + id).toString()),
+                        dir, Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("node" + id + ".log")));
+            }
+            for (int id = 1; id <= NODES; id++) {
+                cluster.node(id).awaitServing(cluster.kafkaPort(id));
+            }
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
+        return cluster;
+    }
+
+    ChronikProcess node(int id) {
+        return processes.get(id - 1);
+    }
+
+    int kafkaPort(int id) {
+        return kafkaPorts[id - 1];
+    }
+
+    /** {@code host:port} of the given nodes, comma-separated, for a client's bootstrap list. */
+    String bootstrap(int... ids) {
+        return IntStream.of(ids).mapToObj(id -> "127.0.0.1:" + kafkaPort(id)).collect(Collectors.joining(","));
+    }
+
+    String bootstrapAll() {
+        return bootstrap(IntStream.rangeClosed(1, NODES).toArray());
+    }
+
+    /** The console-log tails of all nodes, for failure messages. */
+    String logTails() {
+        return processes.stream().map(ChronikProcess::logTail).collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        for (ChronikProcess process : processes) {
+            process.close();
+        }
+    }
+
+    private static String yaml(int[] ports, Path dir) {
+        StringBuilder yaml = new StringBuilder("cluster_name: chronik-it-3node\nnodes:\n");
+        for (int i = 0; i < NODES; i++) {
+            yaml.append("""
+                      - id: %d
+                        host: 127.0.0.1
+                        kafka_port: %d
+                        raft_port: %d
+                        admin_port: %d
+                        rack: rack-%c
+                    """.formatted(i + 1, ports[i], ports[NODES + i], ports[2 * NODES + i], (char) ('a' + i)));
+        }
+        yaml.append("""
+                topic_defaults:
+                  partitions: 3
+                  replication_factor: 3
+                  auto_create: true
+                server:
+                  data_dir: %s
+                  group_initial_rebalance_delay_ms: 0
+                """.formatted(dir.resolve("data").toAbsolutePath()));
+        return yaml.toString();
+    }
+
+    /** Distinct free loopback ports: every socket is held open until all are chosen. */
+    private static int[] freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                socket.setReuseAddress(true);
+                sockets.add(socket);
+            }
+            return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}

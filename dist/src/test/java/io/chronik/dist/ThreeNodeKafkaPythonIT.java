@@ -1,0 +1,95 @@
+package io.chronik.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 3's process-level checks with kafka-python against three nodes started from the distribution as
+ * a user starts them (a generated file in the shape of {@code cluster-3node.yaml}, replication factor 3,
+ * on free ports): a consumer on one node reads what a producer on all three wrote, and a producer using
+ * {@code acks='all'} with retries loses nothing when the partition's leader is killed mid-stream.
+ */
+class ThreeNodeKafkaPythonIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void hundredMessagesProducedViaAllNodesAreReadExactlyOnceFromNodeTwo() throws Exception {
+        ExternalClients.requireKafkaPython();
+        try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
+            List<String> sent = Payloads.numbered("three-node", 100);
+
+            new KafkaPython(cluster.bootstrapAll(), dir).produce("python-three-nodes", sent);
+            List<String> read = new KafkaPython(cluster.bootstrap(2), dir).consume("python-three-nodes", sent.size());
+
+            // Three partitions: order holds per partition only, so compare as multisets (values are unique).
+            assertThat(read).as(cluster::logTails).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    @Test
+    void producerWithRetriesFinishesAndLosesNothingWhenTheLeaderIsKilledAfterTwentyAcks() throws Exception {
+        ExternalClients.requireKafkaPython();
+        String topic = "python-failover";
+        int count = 50;
+        try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
+            // One partition, a Raft group over all three nodes, so "the leader" is one node.
+            ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, scriptIn(cluster), "create-topic",
+                    cluster.bootstrapAll(), topic, "1", "3"), "", Duration.ofSeconds(45)).requireSuccess();
+
+            int leader;
+            try (PausingProducer producer = PausingProducer.start(cluster.bootstrapAll(), topic, "failover", count, 20,
+                    dir)) {
+                leader = producer.awaitPauseAndLeader();
+                assertThat(leader).as(producer.output()).isBetween(1, 3);
+                cluster.node(leader).kill();
+                assertThat(cluster.node(leader).isAlive()).isFalse();
+                producer.resume();
+
+                int exit = producer.awaitExit(Duration.ofSeconds(45));
+                String output = producer.output();
+                System.out.println("killed leader node " + leader + " after 20 acks\n" + output);
+                assertThat(exit).as(() -> output + cluster.logTails()).isZero();
+                assertThat(producer.acknowledged()).as(output)
+                        .containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+                // The last 30 acks came from a new leader, so the kill did hit the node that was leading.
+                assertThat(producer.finalLeader()).as(output)
+                        .hasValueSatisfying(last -> assertThat(last).isIn("1", "2", "3").isNotEqualTo(
+                                Integer.toString(leader)));
+            }
+
+            int[] survivors = IntStream.rangeClosed(1, 3).filter(id -> id != leader).toArray();
+            List<String> read = new KafkaPython(cluster.bootstrap(survivors), dir).consume(topic, count);
+            List<String> sent = Payloads.numbered("failover", count);
+            Map<String, Long> duplicates = read.stream()
+                    .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
+            duplicates.values().removeIf(times -> times == 1);
+            // kafka-python 2.0 has no idempotent producer: a retried batch the dead leader had already
+            // committed may be written twice. That is a finding to report, not to hide, so it is printed
+            // here and does not fail the test; a lost or foreign value does.
+            System.out.println("read " + read.size() + " records from nodes " + java.util.Arrays.toString(survivors)
+                    + "; duplicated values (value=times read): " + (duplicates.isEmpty() ? "none" : duplicates));
+            assertThat(read).as(cluster::logTails)
+                    .containsAll(sent)
+                    .allMatch(sent::contains, "one of the 50 values sent");
+        }
+    }
+
+    private String scriptIn(ThreeNodeCluster cluster) throws java.io.IOException {
+        // KafkaPython copies kafka_client.py into the work dir; reuse that copy for the admin subcommand.
+        new KafkaPython(cluster.bootstrapAll(), dir);
+        return dir.resolve("kafka_client.py").toString();
+    }
+}
