@@ -19,10 +19,9 @@ that just acknowledged) and waits until RESUME_FILE exists, so the caller can ki
 prints "done leader=N" (the leader that acknowledged the last message) and exits 0 once all COUNT
 were acknowledged; a send that fails after all retries prints "failed I ERROR" on stderr and exits 3.
 """
+import os
 import sys
 import time
-
-import os
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
