@@ -2,9 +2,12 @@ package io.chronik.dist;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +26,12 @@ import java.util.stream.IntStream;
 final class ThreeNodeCluster implements AutoCloseable {
 
     private static final int NODES = 3;
+    /**
+     * How long the three JVMs together may take to open their Kafka ports. Three brokers starting at once on
+     * two shared cores (next to Maven and other builds) took 20-40 s to print their first line here, more
+     * than {@link ChronikProcess#WAIT} allows one node; the wait stays bounded, only longer.
+     */
+    private static final Duration STARTUP = Duration.ofSeconds(90);
 
     private final int[] kafkaPorts;
     private final List<ChronikProcess> processes = new ArrayList<>();
@@ -44,7 +53,9 @@ final class ThreeNodeCluster implements AutoCloseable {
                                 "--data-dir", dir.resolve("node" + id).toString()),
                         dir, Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("node" + id + ".log")));
             }
+            long deadline = System.nanoTime() + STARTUP.toNanos();
             for (int id = 1; id <= NODES; id++) {
+                cluster.awaitListening(id, deadline);
                 cluster.node(id).awaitServing(cluster.kafkaPort(id));
             }
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
@@ -74,6 +85,18 @@ final class ThreeNodeCluster implements AutoCloseable {
     /** The console-log tails of all nodes, for failure messages. */
     String logTails() {
         return processes.stream().map(ChronikProcess::logTail).collect(Collectors.joining("\n"));
+    }
+
+    private void awaitListening(int id, long deadline) throws InterruptedException {
+        while (System.nanoTime() < deadline && node(id).isAlive()) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", kafkaPort(id)), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        // Not listening (or exited): awaitServing fails with the reason and the node's log.
     }
 
     @Override
