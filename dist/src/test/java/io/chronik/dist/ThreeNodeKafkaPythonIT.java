@@ -44,21 +44,26 @@ class ThreeNodeKafkaPythonIT {
         ExternalClients.requireKafkaPython();
         String topic = "python-failover";
         int count = 50;
+        long started = System.nanoTime();
         try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
+            Stopwatch.mark(started, "three nodes serving");
             // One partition, a Raft group over all three nodes, so "the leader" is one node.
             ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, scriptIn(cluster), "create-topic",
                     cluster.bootstrapAll(), topic, "1", "3"), "", Duration.ofSeconds(45)).requireSuccess();
 
+            Stopwatch.mark(started, "topic created, every partition has a leader");
             int leader;
             try (PausingProducer producer = PausingProducer.start(cluster.bootstrapAll(), topic, "failover", count, 20,
                     dir)) {
                 leader = producer.awaitPauseAndLeader();
                 assertThat(leader).as(producer.output()).isBetween(1, 3);
+                Stopwatch.mark(started, "20 acked, leader is node " + leader);
                 cluster.node(leader).kill();
                 assertThat(cluster.node(leader).isAlive()).isFalse();
                 producer.resume();
 
                 int exit = producer.awaitExit(Duration.ofSeconds(45));
+                Stopwatch.mark(started, "producer exited " + exit);
                 String output = producer.output();
                 System.out.println("killed leader node " + leader + " after 20 acks\n" + output);
                 assertThat(exit).as(() -> output + cluster.logTails()).isZero();
@@ -72,6 +77,7 @@ class ThreeNodeKafkaPythonIT {
 
             int[] survivors = IntStream.rangeClosed(1, 3).filter(id -> id != leader).toArray();
             List<String> read = new KafkaPython(cluster.bootstrap(survivors), dir).consume(topic, count);
+            Stopwatch.mark(started, "read back from the survivors");
             List<String> sent = Payloads.numbered("failover", count);
             Map<String, Long> duplicates = read.stream()
                     .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
@@ -84,6 +90,13 @@ class ThreeNodeKafkaPythonIT {
             assertThat(read).as(cluster::logTails)
                     .containsAll(sent)
                     .allMatch(sent::contains, "one of the 50 values sent");
+        }
+    }
+
+    /** Elapsed-time marks in the test output, so a slow run shows which step was slow. */
+    private static final class Stopwatch {
+        static void mark(long started, String step) {
+            System.out.printf("%6.1f s  %s%n", (System.nanoTime() - started) / 1e9, step);
         }
     }
 
