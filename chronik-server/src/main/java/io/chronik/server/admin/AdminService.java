@@ -54,6 +54,8 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
     /** Bounds below the CLI's deadlines (45 s for writes, 180 s for long moves), so the CLI hears the answer. */
     static final Duration ADD_TIMEOUT = Duration.ofSeconds(40);
     static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(170);
+    /** How long a removal without --wait waits for a refusal (one metadata round trip) before answering. */
+    static final Duration REFUSAL_WINDOW = Duration.ofSeconds(5);
 
     private final AdminContext context;
     private final NodeReporter reporter;
@@ -142,9 +144,9 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             if (request.getWait()) {
                 return changed(await(removal, REMOVE_TIMEOUT));
             }
-            // Refusals come back at once; otherwise answer while the moves go on (status shows the progress).
+            // Refusals come back within moments; otherwise answer while the moves go on (status shows the progress).
             try {
-                return changed(await(removal, Duration.ofSeconds(1)));
+                return changed(await(removal, REFUSAL_WINDOW));
             } catch (StatusRuntimeException running) {
                 if (running.getStatus().getCode() != Status.Code.DEADLINE_EXCEEDED) {
                     throw running;

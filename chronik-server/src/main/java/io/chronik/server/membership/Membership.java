@@ -125,18 +125,25 @@ public final class Membership implements AutoCloseable {
      * (before changing anything) when a partition on it would be left without enough nodes.
      */
     public CompletableFuture<NodeChange> removeNode(int nodeId) {
-        MetadataImage image = metadata.image();
         Optional<MemberState> state = members.state(nodeId);
         if (state.isEmpty() || state.get() == MemberState.REMOVED || state.get() == MemberState.PENDING) {
             return CompletableFuture.failedFuture(new InvalidRequestException("node " + nodeId
                     + " is not a member of the cluster" + state.map(s -> " (it is " + s + ")").orElse("")));
         }
-        Optional<String> refusal = ReplicaPlacement.refusal(image, nodeId, members.eligibleForReplicas().stream()
-                .filter(n -> n != nodeId).toList());
-        if (refusal.isPresent()) {
-            return CompletableFuture.failedFuture(new InvalidRequestException(refusal.get()));
-        }
-        return CompletableFuture.supplyAsync(() -> runChange(nodeId, "remove", () -> doRemove(nodeId)), worker);
+        return CompletableFuture.supplyAsync(() -> runChange(nodeId, "remove", () -> {
+            // The refusal must see every topic created so far, also those created through another node a moment
+            // ago: recording the node's own (unchanged) entry is a barrier — once this node has applied it, it has
+            // applied everything committed before it.
+            NodeConfig n = members.address(nodeId).orElseThrow();
+            metadata.submit(new MetadataCommand.RegisterNode(ClusterMembers.toMember(n, MemberState.ACTIVE),
+                    MemberState.ACTIVE)).get(30, TimeUnit.SECONDS);
+            Optional<String> refusal = ReplicaPlacement.refusal(metadata.image(), nodeId,
+                    members.eligibleForReplicas().stream().filter(id -> id != nodeId).toList());
+            if (refusal.isPresent()) {
+                throw new InvalidRequestException(refusal.get());
+            }
+            return doRemove(nodeId);
+        }), worker);
     }
 
     private interface Step {
