@@ -197,8 +197,20 @@ class MembershipClusterTest {
     }
 
     private static Set<Integer> replicasOf(Admin admin, String topic) throws Exception {
-        TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS)
-                .get(topic);
+        // Like Kafka's, a node's metadata may trail a CreateTopics answered by another node for a moment.
+        TopicDescription d = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (d == null) {
+            try {
+                d = admin.describeTopics(List.of(topic)).allTopicNames().get(20, TimeUnit.SECONDS).get(topic);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
         Set<Integer> replicas = new HashSet<>();
         for (TopicPartitionInfo p : d.partitions()) {
             p.replicas().forEach(n -> replicas.add(n.id()));
