@@ -18,10 +18,7 @@ import io.chronik.server.partition.PreferredLeaders;
 import io.chronik.storage.log.PartitionLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.UUID;
-import org.apache.kafka.common.Uuid;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -160,16 +157,9 @@ public final class ChronikServer implements AutoCloseable {
         kafkaPort = listener.port();
         NodeConfig advertised = new NodeConfig(self.id(), self.host(), kafkaPort, self.raftPort(), self.adminPort(),
                 self.rack());
-        java.util.function.Supplier<List<NodeConfig>> nodes = () -> members.nodes().stream()
-                .map(n -> n.id() == self.id() ? advertised : n).toList();
         // Every node of a cluster must report the same cluster id: derive it from the cluster name.
-        String clusterId = clustered ? new Uuid(
-                UUID.nameUUIDFromBytes(("chronik-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8))
-                        .getMostSignificantBits(),
-                UUID.nameUUIDFromBytes(("chronik-cluster:" + config.clusterName()).getBytes(StandardCharsets.UTF_8))
-                        .getLeastSignificantBits()).toString()
-                : identity.clusterId();
-        ClusterInfo cluster = new ClusterInfo(clusterId, advertised, nodes, leadership);
+        String clusterId = clustered ? NodeIdentity.clusterIdOf(config.clusterName()) : identity.clusterId();
+        ClusterInfo cluster = new ClusterInfo(clusterId, advertised, members::nodes, leadership);
 
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 new DefaultThreadFactory("chronik-timer", true));

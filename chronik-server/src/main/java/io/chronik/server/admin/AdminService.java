@@ -169,11 +169,22 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
 
     /** Waits for a membership change; past the timeout it goes on, and DEADLINE_EXCEEDED says where to follow it. */
     private static <T> T await(CompletableFuture<T> future, Duration timeout) {
+        return await(future, timeout, () -> Status.DEADLINE_EXCEEDED.withDescription("still running after "
+                + timeout.toSeconds() + " s; follow it with `status`").asRuntimeException());
+    }
+
+    /** Waits for a metadata write (bounded); failures become the gRPC status of their Kafka error. */
+    private static <T> T await(CompletableFuture<T> future) {
+        return await(future, WRITE_TIMEOUT, () -> AdminErrors.unavailable("no answer from the metadata group within "
+                + WRITE_TIMEOUT.toSeconds() + " s"));
+    }
+
+    private static <T> T await(CompletableFuture<T> future, Duration timeout,
+                               Supplier<StatusRuntimeException> onTimeout) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw Status.DEADLINE_EXCEEDED.withDescription("still running after " + timeout.toSeconds()
-                    + " s; follow it with `status`").asRuntimeException();
+            throw onTimeout.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw AdminErrors.unavailable("interrupted");
@@ -202,17 +213,6 @@ final class AdminService extends AdminServiceGrpc.AdminServiceImplBase {
             description = view.describe(context.metadata().image().topic(created.name()).orElse(created));
         }
         return description;
-    }
-
-    private static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw AdminErrors.unavailable("interrupted");
-        } catch (Exception e) {
-            throw AdminErrors.toStatus(e);
-        }
     }
 
     private static <T> void answer(StreamObserver<T> response, Supplier<T> call) {

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 /**
  * What clients are told about the cluster: its id, the brokers and their advertised addresses, which one this is,
  * and which one coordinates (the metadata leader: Kafka's "controller", and the coordinator of every consumer group).
- * The broker list is read live, because nodes are added and removed at runtime; each call returns one consistent list.
+ * The broker list is read live, because nodes are added and removed at runtime; each call returns one consistent list
+ * in which this node appears with its actually bound port (the file may say 0).
  * Thread-safe.
  */
 public final class ClusterInfo {
@@ -48,9 +49,9 @@ public final class ClusterInfo {
         return self;
     }
 
-    /** The brokers now, by the order the supplier gives. */
+    /** The brokers now, by the order the supplier gives, this node as {@link #self()}. */
     public List<NodeConfig> nodes() {
-        return List.copyOf(nodes.get());
+        return nodes.get().stream().map(n -> n.id() == self.id() ? self : n).toList();
     }
 
     public MetadataLeadership leadership() {

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Properties;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -19,6 +21,12 @@ import org.apache.kafka.common.Uuid;
 public record NodeIdentity(String clusterId, int nodeId) {
 
     private static final String FILE = "meta.properties";
+
+    /** The id every node of a multi-node cluster reports, derived from the cluster's name so they all agree. */
+    public static String clusterIdOf(String clusterName) {
+        UUID uuid = UUID.nameUUIDFromBytes(("chronik-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
+        return new Uuid(uuid.getMostSignificantBits(), uuid.getLeastSignificantBits()).toString();
+    }
 
     public static NodeIdentity loadOrCreate(Path dataDir, int nodeId) {
         Path file = dataDir.resolve(FILE);

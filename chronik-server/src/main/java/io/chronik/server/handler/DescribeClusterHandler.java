@@ -29,7 +29,7 @@ public final class DescribeClusterHandler implements RequestHandler<DescribeClus
             response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
                     .setBrokerId(node.id())
                     .setHost(node.host())
-                    .setPort(node.id() == cluster.self().id() ? cluster.self().kafkaPort() : node.kafkaPort())
+                    .setPort(node.kafkaPort())
                     .setRack(node.rack().orElse(null)));
         }
         return CompletableFuture.completedFuture(response);

@@ -48,10 +48,8 @@ public final class FindCoordinatorHandler implements RequestHandler<FindCoordina
                 c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setNodeId(-1).setHost("").setPort(-1);
                 return;
             }
-            int port = coordinator.get().id() == cluster.self().id() ? cluster.self().kafkaPort()
-                    : coordinator.get().kafkaPort();
             c.setErrorCode(Errors.NONE.code()).setNodeId(coordinator.get().id()).setHost(coordinator.get().host())
-                    .setPort(port);
+                    .setPort(coordinator.get().kafkaPort());
         } else {
             Errors error = Errors.UNSUPPORTED_VERSION;
             c.setErrorCode(error.code())

@@ -82,7 +82,7 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
             response.brokers().add(new MetadataResponseBroker()
                     .setNodeId(node.id())
                     .setHost(node.host())
-                    .setPort(node.id() == cluster.self().id() ? cluster.self().kafkaPort() : node.kafkaPort())
+                    .setPort(node.kafkaPort())
                     .setRack(version >= 1 ? node.rack().orElse(null) : null));
         }
         topicList.forEach(t -> response.topics().add(t));

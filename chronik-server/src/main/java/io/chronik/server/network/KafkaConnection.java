@@ -113,9 +113,7 @@ final class KafkaConnection extends ChannelInboundHandlerAdapter {
     private void accept(DecodedRequest.Supported request) {
         Slot slot = new Slot(request.correlationId(), request.header().apiKey(), request.header().apiVersion());
         pending.add(slot);
-        if (pending.size() >= MAX_PENDING) {
-            ctx.channel().config().setAutoRead(false);
-        }
+        updateAutoRead();
         RequestContext context = new RequestContext(request.header(), clientAddress);
         handlerQueue.execute(() -> dispatcher.dispatch(context, request.body())
                 .whenComplete((response, error) -> ctx.executor().execute(() -> complete(slot, response, error))));
