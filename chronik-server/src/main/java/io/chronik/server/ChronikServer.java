@@ -257,10 +257,13 @@ public final class ChronikServer implements AutoCloseable {
                 self.join() ? RaftGroup.emptyGroup() : metadataGroup, registry);
         nodeRef.set(node);
         closeInReverse.push(node);
+        // Closed before the Raft node (reverse order): no submission starts on a closing server.
+        ExecutorService submitters = Executors.newFixedThreadPool(2, new DefaultThreadFactory("raft-submit", true));
+        closeInReverse.push(() -> shutdown(submitters));
         return new Replicated(node, new RaftMetadataStore(node, metadataGroup, metadataMachine),
                 new RaftMetadataLeadership(node, metadataGroup.getGroupId()),
                 new PartitionReplication(node, members::address, directory,
-                        new PreferredLeaders(config.server().autoLeaderBalance())));
+                        new PreferredLeaders(config.server().autoLeaderBalance()), submitters));
     }
 
     /** The Kafka port actually bound (differs from the file when it says 0). */

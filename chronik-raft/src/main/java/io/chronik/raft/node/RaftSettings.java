@@ -53,10 +53,16 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         SizeInBytes appenderBytes = SizeInBytes.valueOf("4MB");
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBytes);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes.getSize() + 64 * 1024));
-        // Ratis purges whole closed segments only: 16 MB keeps the log behind a snapshot small.
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        // Ratis purges whole closed segments only: 8 MB keeps the log behind a snapshot small.
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("4MB"));
-        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        // Ratis keeps log entries on the heap: the whole open segment plus cached closed ones, up to 200 MB per group by
+        // default. Every entry is applied to the partition log right after commit, so a cached entry is only read
+        // again by a follower's appender that fell behind; that reads from disk instead. One closed segment and
+        // 16 MB per group keep the heap for the old generation small (a 512 MB node with ten groups had its old
+        // generation full of cached entries and ran young collections every second on a 23 MB eden).
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("16MB"));
         // Appends are fsync'd before they count toward the quorum; Ratis batches the fsync over whatever is queued.
         // Async flush lets the log worker keep writing the next entries while an fsync runs; the flush index (what
         // counts toward commit) still only moves once the fsync has returned, so nothing is acknowledged early.

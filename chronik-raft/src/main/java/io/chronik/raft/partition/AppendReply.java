@@ -3,14 +3,17 @@ package io.chronik.raft.partition;
 import io.chronik.storage.log.AppendResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
- * What a partition state machine answers for one applied produce entry: the assigned offsets, or the Kafka error the
- * append was rejected with (every replica rejects it the same way, so the entry is a no-op everywhere).
+ * What a partition state machine answers for one record set of an applied {@link ProduceEntry}: the assigned
+ * offsets, or the Kafka error the append was rejected with (every replica rejects it the same way, so that record set
+ * is a no-op everywhere). An entry's reply is the list of these, in the entry's order.
  */
 public sealed interface AppendReply {
 
@@ -23,30 +26,51 @@ public sealed interface AppendReply {
         }
     }
 
-    static Message encode(AppendReply reply) {
-        if (reply instanceof Appended a) {
-            AppendResult r = a.result();
-            ByteBuffer buf = ByteBuffer.allocate(1 + 8 * 4 + 1);
-            buf.put((byte) 0).putLong(r.baseOffset()).putLong(r.lastOffset()).putLong(r.maxTimestamp())
-                    .putLong(r.logStartOffset()).put((byte) (r.duplicate() ? 1 : 0));
-            return Message.valueOf(ByteString.copyFrom(buf.array()));
+    byte APPENDED = 0;
+    byte REJECTED = 1;
+
+    static Message encode(List<AppendReply> replies) {
+        List<byte[]> texts = new ArrayList<>(replies.size());
+        int size = 4;
+        for (AppendReply reply : replies) {
+            if (reply instanceof Rejected e) {
+                byte[] text = (e.message() == null ? "" : e.message()).getBytes(StandardCharsets.UTF_8);
+                texts.add(text);
+                size += 1 + 2 + 4 + text.length;
+            } else {
+                size += 1 + 8 * 4 + 1;
+            }
         }
-        Rejected e = (Rejected) reply;
-        byte[] text = (e.message() == null ? "" : e.message()).getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(1 + 2 + text.length);
-        buf.put((byte) 1).putShort(e.error().code()).put(text);
+        ByteBuffer buf = ByteBuffer.allocate(size).putInt(replies.size());
+        int rejected = 0;
+        for (AppendReply reply : replies) {
+            if (reply instanceof Appended a) {
+                AppendResult r = a.result();
+                buf.put(APPENDED).putLong(r.baseOffset()).putLong(r.lastOffset()).putLong(r.maxTimestamp())
+                        .putLong(r.logStartOffset()).put((byte) (r.duplicate() ? 1 : 0));
+            } else {
+                byte[] text = texts.get(rejected++);
+                buf.put(REJECTED).putShort(((Rejected) reply).error().code()).putInt(text.length).put(text);
+            }
+        }
         return Message.valueOf(ByteString.copyFrom(buf.array()));
     }
 
-    static AppendReply decode(Message message) {
+    static List<AppendReply> decode(Message message) {
         ByteBuffer buf = message.getContent().asReadOnlyByteBuffer();
-        if (buf.get() == 0) {
-            return new Appended(new AppendResult(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong(),
-                    buf.get() == 1));
+        int count = buf.getInt();
+        List<AppendReply> replies = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            if (buf.get() == APPENDED) {
+                replies.add(new Appended(new AppendResult(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong(),
+                        buf.get() == 1)));
+            } else {
+                Errors error = Errors.forCode(buf.getShort());
+                byte[] text = new byte[buf.getInt()];
+                buf.get(text);
+                replies.add(new Rejected(error, new String(text, StandardCharsets.UTF_8)));
+            }
         }
-        Errors error = Errors.forCode(buf.getShort());
-        byte[] text = new byte[buf.remaining()];
-        buf.get(text);
-        return new Rejected(error, new String(text, StandardCharsets.UTF_8));
+        return replies;
     }
 }

@@ -1,6 +1,5 @@
 package io.chronik.raft.partition;
 
-import io.chronik.storage.log.AppendResult;
 import io.chronik.storage.log.LogReadResult;
 import io.chronik.storage.log.PartitionLog;
 import java.io.File;
@@ -8,6 +7,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.ApiException;
@@ -37,9 +38,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One partition's Raft state machine, on every replica: each committed entry is one produce request's batches for
- * the partition, appended to the partition's {@link PartitionLog} — which validates, assigns offsets and applies the
- * idempotent-producer checks deterministically, so every replica ends with byte-identical batches and producer state.
+ * One partition's Raft state machine, on every replica: each committed entry ({@link ProduceEntry}) holds the
+ * partition's record sets of one or more produce requests, each appended on its own to the partition's
+ * {@link PartitionLog} — which validates, assigns offsets and applies the idempotent-producer checks
+ * deterministically, so every replica ends with byte-identical batches and producer state.
  * The entry's Raft term is written as the batches' leader epoch (KIP-320): a Kafka leader epoch is a Raft term.
  *
  * <p><b>Durability.</b> The Raft log is the durable copy; segments are written without fsync. A snapshot is "the
@@ -136,16 +138,17 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
         // An array-backed copy: CRC validation of a read-only buffer falls back to a byte-at-a-time loop in
         // kafka-clients (profiled as the hottest frame of a replica), the copy is a plain memcpy.
         ByteBuffer bytes = ByteBuffer.wrap(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        AppendReply reply;
-        try {
-            AppendResult result = partitionLog.append(MemoryRecords.readableRecords(bytes),
-                    (int) termIndex.getTerm());
-            reply = new AppendReply.Appended(result);
-        } catch (ApiException rejected) {
-            reply = new AppendReply.Rejected(Errors.forException(rejected), rejected.getMessage());
+        List<MemoryRecords> recordSets = ProduceEntry.decode(bytes);
+        List<AppendReply> replies = new ArrayList<>(recordSets.size());
+        for (MemoryRecords records : recordSets) {
+            try {
+                replies.add(new AppendReply.Appended(partitionLog.append(records, (int) termIndex.getTerm())));
+            } catch (ApiException rejected) {
+                replies.add(new AppendReply.Rejected(Errors.forException(rejected), rejected.getMessage()));
+            }
         }
         updateLastAppliedTermIndex(termIndex);
-        return CompletableFuture.completedFuture(AppendReply.encode(reply));
+        return CompletableFuture.completedFuture(AppendReply.encode(replies));
     }
 
     // ---- catch-up from the leader's flushed segments ----

@@ -6,8 +6,8 @@ import io.chronik.raft.partition.PartitionGroups;
 import io.chronik.server.config.NodeConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.ratis.protocol.RaftGroup;
@@ -26,16 +26,17 @@ public final class PartitionReplication {
     private final java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes;
     private final PartitionGroupDirectory directory;
     private final PreferredLeaders preferred;
+    private final Executor submitterPool;
 
-    public PartitionReplication(RaftNode node, Map<Integer, NodeConfig> nodes, PartitionGroupDirectory directory) {
-        this(node, id -> java.util.Optional.ofNullable(Map.copyOf(nodes).get(id)), directory,
-                new PreferredLeaders(true));
-    }
-
-    /** @param nodes any node's addresses by id, read live (nodes added at runtime are not in the cluster file) */
+    /**
+     * @param nodes         any node's addresses by id, read live (nodes added at runtime are not in the cluster file)
+     * @param submitterPool runs the partition writers' Raft submissions (see {@link RaftPartitionWriter})
+     */
     public PartitionReplication(RaftNode node, java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes,
-                                PartitionGroupDirectory directory, PreferredLeaders preferred) {
+                                PartitionGroupDirectory directory, PreferredLeaders preferred,
+                                Executor submitterPool) {
         this.node = node;
+        this.submitterPool = submitterPool;
         this.nodes = nodes;
         this.directory = directory;
         this.preferred = preferred;
@@ -80,6 +81,6 @@ public final class PartitionReplication {
     }
 
     RaftPartitionWriter writer(RaftGroupId groupId) {
-        return new RaftPartitionWriter(node, groupId);
+        return new RaftPartitionWriter(node, groupId, submitterPool);
     }
 }

@@ -2,27 +2,69 @@ package io.chronik.server.partition;
 
 import io.chronik.raft.node.RaftNode;
 import io.chronik.raft.partition.AppendReply;
+import io.chronik.raft.partition.ProduceEntry;
 import io.chronik.storage.log.AppendResult;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
- * The replicated path: one produce request's batches for the partition become one Raft entry, submitted in-process
- * to this node's division (which must lead the group). The future completes once a quorum has the entry on disk and
- * this leader has applied it — the reply carries the offsets the state machine assigned.
+ * The replicated path: the partition's record sets of produce requests become Raft entries, submitted in-process to
+ * this node's division (which must lead the group). A future completes once a quorum has its entry on disk and this
+ * leader has applied it — the reply carries the offsets the state machine assigned.
+ *
+ * <p><b>Coalescing.</b> At most {@value #MAX_IN_FLIGHT} entries of the partition are in Raft at a time; record sets
+ * that arrive meanwhile wait and then go together as one {@link ProduceEntry} (up to {@value #MAX_ENTRY_BYTES} bytes).
+ * Each Raft entry costs the same thread hand-offs, log writes and AppendEntries calls on every replica whatever its
+ * size, so under load the entries grow instead of multiplying; a lone request goes at once.
+ *
+ * <p><b>Order.</b> Record sets enter Raft in the order {@link #append} was called: they queue in that order, and only
+ * one thread at a time submits (Ratis assigns the log index inside the submit call). A connection's produce requests
+ * reach here in its request order, so a producer's batches keep their sequence order.
+ *
+ * <p>Thread-safety: {@link #append} may be called from any thread; the queue and counters are guarded by this
+ * object's monitor, which is never held while calling into Ratis (whose reply callbacks come back here).
  */
 final class RaftPartitionWriter implements PartitionWriter {
-    private final RaftNode node;
-    private final RaftGroupId groupId;
+    static final int MAX_IN_FLIGHT = 2;
+    static final int MAX_ENTRY_BYTES = 1 << 20;
 
-    RaftPartitionWriter(RaftNode node, RaftGroupId groupId) {
-        this.node = node;
-        this.groupId = groupId;
+    /** A record set waiting for its entry's reply. */
+    private record Pending(MemoryRecords records, CompletableFuture<AppendResult> result) {
+    }
+
+    /** Submits an entry to the group; completes with the state machine's reply or fails (e.g. not the leader). */
+    private final Function<Message, CompletableFuture<Message>> submitter;
+    /**
+     * Where submissions run: not on the caller's thread, which is a connection's request thread — while it sat in a
+     * submit (milliseconds when the cores are busy), that connection's next requests could not even queue here.
+     */
+    private final Executor submitterPool;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private int inFlight;
+    private boolean submitting;
+
+    RaftPartitionWriter(RaftNode node, RaftGroupId groupId, Executor submitterPool) {
+        this(submitterPool, entry -> node.submit(groupId, entry).thenApply(reply -> {
+            if (!reply.isSuccess()) {
+                throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
+                        + reply.getException() + ")");
+            }
+            return reply.getMessage();
+        }));
+    }
+
+    RaftPartitionWriter(Executor submitterPool, Function<Message, CompletableFuture<Message>> submitter) {
+        this.submitterPool = submitterPool;
+        this.submitter = submitter;
     }
 
     @Override
@@ -35,17 +77,97 @@ final class RaftPartitionWriter implements PartitionWriter {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Message entry = Message.valueOf(UnsafeByteOperations.unsafeWrap(records.buffer().duplicate()));
-        return node.submit(groupId, entry).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
-                        + reply.getException() + ")");
+        Pending pending = new Pending(records, new CompletableFuture<>());
+        synchronized (this) {
+            queue.add(pending);
+        }
+        if (claimSubmitter()) {
+            submitterPool.execute(this::submitWaiting);
+        }
+        return pending.result();
+    }
+
+    /** True if the caller became the one submitter and there is something it may submit now. */
+    private synchronized boolean claimSubmitter() {
+        if (submitting || inFlight >= MAX_IN_FLIGHT || queue.isEmpty()) {
+            return false;
+        }
+        submitting = true;
+        return true;
+    }
+
+    /** Run by the claimed submitter: submits waiting record sets while fewer than MAX_IN_FLIGHT entries are in Raft. */
+    private void submitWaiting() {
+        while (true) {
+            List<Pending> entry;
+            synchronized (this) {
+                if (inFlight >= MAX_IN_FLIGHT || queue.isEmpty()) {
+                    submitting = false;
+                    return;
+                }
+                inFlight++;
+                entry = takeEntry();
             }
-            AppendReply result = AppendReply.decode(reply.getMessage());
-            if (result instanceof AppendReply.Rejected rejected) {
-                throw rejected.exception();
+            submit(entry);
+        }
+    }
+
+    /** Caller holds the monitor. The first waiting record set always goes, then more while the entry stays small. */
+    private List<Pending> takeEntry() {
+        List<Pending> entry = new ArrayList<>();
+        int bytes = 0;
+        while (!queue.isEmpty()) {
+            int next = queue.peek().records().sizeInBytes();
+            if (!entry.isEmpty() && bytes + next > MAX_ENTRY_BYTES) {
+                break;
             }
-            return ((AppendReply.Appended) result).result();
+            entry.add(queue.poll());
+            bytes += next;
+        }
+        return entry;
+    }
+
+    private void submit(List<Pending> entry) {
+        CompletableFuture<Message> reply;
+        try {
+            reply = submitter.apply(Message.valueOf(ProduceEntry.encode(entry.stream().map(Pending::records).toList())));
+        } catch (RuntimeException e) {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((message, failure) -> {
+            synchronized (this) {
+                inFlight--;
+            }
+            // The next entry first: the queued requests should not wait for these responses to be handed out.
+            if (claimSubmitter()) {
+                submitterPool.execute(this::submitWaiting);
+            }
+            complete(entry, message, failure);
         });
+    }
+
+    private static void complete(List<Pending> entry, Message message, Throwable failure) {
+        List<AppendReply> replies = null;
+        if (failure == null) {
+            try {
+                replies = AppendReply.decode(message);
+                if (replies.size() != entry.size()) {
+                    failure = new IllegalStateException("an entry of " + entry.size() + " record sets got "
+                            + replies.size() + " replies");
+                }
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        for (int i = 0; i < entry.size(); i++) {
+            CompletableFuture<AppendResult> result = entry.get(i).result();
+            if (failure != null) {
+                result.completeExceptionally(failure);
+            } else if (replies.get(i) instanceof AppendReply.Rejected rejected) {
+                result.completeExceptionally(rejected.exception());
+            } else {
+                result.complete(((AppendReply.Appended) replies.get(i)).result());
+            }
+        }
     }
 }

@@ -1,0 +1,163 @@
+package io.chronik.server.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chronik.raft.partition.AppendReply;
+import io.chronik.raft.partition.ProduceEntry;
+import io.chronik.storage.log.AppendResult;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.ratis.protocol.Message;
+import org.junit.jupiter.api.Test;
+
+class RaftPartitionWriterTest {
+
+    /** A stand-in for the Raft group: keeps each submitted entry with the future the test completes. */
+    private static final class FakeGroup {
+        final List<List<MemoryRecords>> entries = new ArrayList<>();
+        final List<CompletableFuture<Message>> replies = new ArrayList<>();
+
+        CompletableFuture<Message> submit(Message entry) {
+            entries.add(ProduceEntry.decode(entry.getContent().asReadOnlyByteBuffer()));
+            CompletableFuture<Message> reply = new CompletableFuture<>();
+            replies.add(reply);
+            return reply;
+        }
+
+        /** Answers entry i as the state machine would: record set j appended at offset 100 * i + j. */
+        void apply(int i) {
+            List<AppendReply> out = new ArrayList<>();
+            for (int j = 0; j < entries.get(i).size(); j++) {
+                long offset = 100L * i + j;
+                out.add(new AppendReply.Appended(new AppendResult(offset, offset, -1, 0, false)));
+            }
+            replies.get(i).complete(AppendReply.encode(out));
+        }
+    }
+
+    private static MemoryRecords records(String value) {
+        return recordsOf(value.getBytes());
+    }
+
+    private static MemoryRecords recordsOf(byte[] value) {
+        return MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(value));
+    }
+
+    private static String value(MemoryRecords records) {
+        ByteBuffer buffer = records.records().iterator().next().value();
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return new String(bytes);
+    }
+
+    @Test
+    void aLoneRequestGoesAtOnceAsAnEntryOfOne() throws Exception {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+
+        CompletableFuture<AppendResult> result = writer.append(records("a"));
+
+        assertThat(group.entries).hasSize(1);
+        assertThat(group.entries.get(0)).extracting(RaftPartitionWriterTest::value).containsExactly("a");
+        group.apply(0);
+        assertThat(result.get().baseOffset()).isZero();
+    }
+
+    @Test
+    void requestsArrivingWhileEntriesAreInRaftGoTogetherInArrivalOrder() throws Exception {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        List<CompletableFuture<AppendResult>> results = new ArrayList<>();
+        for (String v : List.of("a", "b", "c", "d", "e")) {
+            results.add(writer.append(records(v)));
+        }
+
+        // At most MAX_IN_FLIGHT entries are in Raft; the other requests wait for one of them to finish.
+        assertThat(group.entries).hasSize(RaftPartitionWriter.MAX_IN_FLIGHT);
+        group.apply(0);
+
+        assertThat(group.entries).hasSize(3);
+        assertThat(group.entries.get(2)).extracting(RaftPartitionWriterTest::value).containsExactly("c", "d", "e");
+        group.apply(1);
+        group.apply(2);
+        assertThat(results).extracting(r -> r.get().baseOffset()).containsExactly(0L, 100L, 200L, 201L, 202L);
+    }
+
+    @Test
+    void aRejectedRecordSetFailsOnlyItsOwnRequest() throws Exception {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        writer.append(records("first"));
+        writer.append(records("second"));
+        CompletableFuture<AppendResult> ok = writer.append(records("ok"));
+        CompletableFuture<AppendResult> refused = writer.append(records("refused"));
+        group.apply(0);
+
+        group.replies.get(2).complete(AppendReply.encode(List.of(
+                new AppendReply.Appended(new AppendResult(7, 7, -1, 0, false)),
+                new AppendReply.Rejected(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER, "sequence 9, expected 3"))));
+
+        assertThat(ok.get().baseOffset()).isEqualTo(7);
+        assertThat(refused).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(OutOfOrderSequenceException.class)
+                .withMessageContaining("sequence 9, expected 3");
+    }
+
+    @Test
+    void aFailedEntryFailsEveryRequestInItAndTheQueueMovesOn() {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        CompletableFuture<AppendResult> first = writer.append(records("a"));
+        writer.append(records("b"));
+        CompletableFuture<AppendResult> waiting = writer.append(records("c"));
+
+        group.replies.get(0).completeExceptionally(new NotLeaderOrFollowerException("lost leadership"));
+
+        assertThat(first).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(NotLeaderOrFollowerException.class);
+        assertThat(waiting).isNotDone();
+        assertThat(group.entries).hasSize(3);
+        assertThat(group.entries.get(2)).extracting(RaftPartitionWriterTest::value).containsExactly("c");
+    }
+
+    @Test
+    void anEntryStopsGrowingAtTheByteLimitButAlwaysTakesOneRecordSet() {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        int twoThirds = RaftPartitionWriter.MAX_ENTRY_BYTES * 2 / 3;
+        writer.append(records("a"));
+        writer.append(records("b"));
+        writer.append(recordsOf(new byte[twoThirds]));
+        writer.append(records("small enough to join"));
+        writer.append(recordsOf(new byte[twoThirds]));
+        writer.append(recordsOf(new byte[RaftPartitionWriter.MAX_ENTRY_BYTES + 10]));
+
+        for (int i = 0; i < 4; i++) {
+            group.apply(i);
+        }
+
+        assertThat(group.entries).extracting(List::size).containsExactly(1, 1, 2, 1, 1);
+    }
+
+    @Test
+    void corruptBatchesAreRefusedBeforeRaft() {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        MemoryRecords corrupt = records("payload");
+        corrupt.buffer().put(corrupt.sizeInBytes() - 1, (byte) 0x55);
+
+        assertThat(writer.append(corrupt)).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(CorruptRecordException.class);
+        assertThat(group.entries).isEmpty();
+    }
+}
