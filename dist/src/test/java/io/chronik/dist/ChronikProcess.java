@@ -140,6 +140,11 @@ final class ChronikProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends SIGKILL without waiting, so several nodes can be killed at the same moment. */
+    void killNow() {
+        process.destroyForcibly();
+    }
+
     /** SIGKILL: the JVM gets no chance to flush or run shutdown hooks. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

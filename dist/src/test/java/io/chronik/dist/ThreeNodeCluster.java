@@ -34,10 +34,14 @@ final class ThreeNodeCluster implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
     private final int[] kafkaPorts;
+    private final Path yaml;
+    private final Path dir;
     private final List<ChronikProcess> processes = new ArrayList<>();
 
-    private ThreeNodeCluster(int[] kafkaPorts) {
+    private ThreeNodeCluster(int[] kafkaPorts, Path yaml, Path dir) {
         this.kafkaPorts = kafkaPorts;
+        this.yaml = yaml;
+        this.dir = dir;
     }
 
     /** Writes the cluster file into {@code dir}, starts all three nodes and waits until each serves Kafka requests. */
@@ -45,24 +49,49 @@ final class ThreeNodeCluster implements AutoCloseable {
         int[] ports = freePorts(3 * NODES);
         int[] kafka = {ports[0], ports[1], ports[2]};
         Path yaml = Files.writeString(dir.resolve("cluster-3node.yaml"), yaml(ports, dir));
-        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka);
+        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka, yaml, dir);
         try {
             for (int id = 1; id <= NODES; id++) {
-                cluster.processes.add(ChronikProcess.start(Distribution.launcher(),
-                        List.of("start", yaml.toString(), "--node-id", Integer.toString(id),
-                                "--data-dir", dir.resolve("node" + id).toString()),
-                        dir, Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("node" + id + ".log")));
+                cluster.processes.add(cluster.launch(id));
             }
-            long deadline = System.nanoTime() + STARTUP.toNanos();
-            for (int id = 1; id <= NODES; id++) {
-                cluster.awaitListening(id, deadline);
-                cluster.node(id).awaitServing(cluster.kafkaPort(id));
-            }
+            cluster.awaitAllServing();
         } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
             cluster.close();
             throw e;
         }
         return cluster;
+    }
+
+    /** Starts node {@code id} as the example's comments say, on its own data directory (kept across restarts). */
+    private ChronikProcess launch(int id) throws IOException {
+        return ChronikProcess.start(Distribution.launcher(),
+                List.of("start", yaml.toString(), "--node-id", Integer.toString(id),
+                        "--data-dir", dir.resolve("node" + id).toString()),
+                dir, Map.of("CHRONIK_HEAP_OPTS", ChronikProcess.TEST_HEAP), dir.resolve("node" + id + ".log"));
+    }
+
+    private void awaitAllServing() throws InterruptedException {
+        long deadline = System.nanoTime() + STARTUP.toNanos();
+        for (int id = 1; id <= NODES; id++) {
+            awaitListening(id, deadline);
+            node(id).awaitServing(kafkaPort(id));
+        }
+    }
+
+    /** SIGKILL to all three at once (no node gets to flush or hand anything over), then waits until they are gone. */
+    void killAll() throws InterruptedException {
+        processes.forEach(ChronikProcess::killNow);
+        for (ChronikProcess process : processes) {
+            process.kill();
+        }
+    }
+
+    /** Starts every node again from the same file and data directories, and waits until each serves. */
+    void restartAll() throws IOException, InterruptedException {
+        for (int id = 1; id <= NODES; id++) {
+            processes.set(id - 1, launch(id));
+        }
+        awaitAllServing();
     }
 
     ChronikProcess node(int id) {

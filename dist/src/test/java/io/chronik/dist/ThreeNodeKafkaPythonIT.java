@@ -17,8 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 3's process-level checks with kafka-python against three nodes started from the distribution as
  * a user starts them (a generated file in the shape of {@code cluster-3node.yaml}, replication factor 3,
- * on free ports): a consumer on one node reads what a producer on all three wrote, and a producer using
- * {@code acks='all'} with retries loses nothing when the partition's leader is killed mid-stream.
+ * on free ports): a consumer on one node reads what a producer on all three wrote, a producer using
+ * {@code acks='all'} with retries loses nothing when the partition's leader is killed mid-stream, and nothing
+ * acknowledged is lost when all three nodes are killed with SIGKILL at once and started again.
  */
 class ThreeNodeKafkaPythonIT {
 
@@ -35,6 +36,22 @@ class ThreeNodeKafkaPythonIT {
             List<String> read = new KafkaPython(cluster.bootstrap(2), dir).consume("python-three-nodes", sent.size());
 
             // Three partitions: order holds per partition only, so compare as multisets (values are unique).
+            assertThat(read).as(cluster::logTails).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    @Test
+    void everyAcknowledgedRecordSurvivesKillNineOfTheWholeCluster() throws Exception {
+        ExternalClients.requireKafkaPython();
+        try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
+            List<String> sent = Payloads.numbered("full-kill", 200);
+            // Returns once every send is acknowledged (acks='all'): each record is on a quorum's disk.
+            new KafkaPython(cluster.bootstrapAll(), dir).produce("python-full-kill", sent);
+
+            cluster.killAll();
+            cluster.restartAll();
+
+            List<String> read = new KafkaPython(cluster.bootstrapAll(), dir).consume("python-full-kill", sent.size());
             assertThat(read).as(cluster::logTails).containsExactlyInAnyOrderElementsOf(sent);
         }
     }
