@@ -389,6 +389,9 @@ run_workloads() {
 measure() {
   local system=$1
   BOOTSTRAP=""
+  # Dirty pages and pending discards of whatever ran before (the other system's deleted data, a build) would be
+  # written back during this system's run and slow its fsyncs; settle the disk first.
+  sync
   wait_quiet
   record_load "$system before start"
   if "start_$system" && create_topics "$system" && wait_ready "$system" ${BOOTSTRAP//,/ }; then

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -85,10 +86,27 @@ final class RaftPartitionWriter implements PartitionWriter {
         synchronized (this) {
             queue.add(pending);
         }
-        if (claimSubmitter()) {
-            submitterPool.execute(this::submitWaiting);
-        }
+        startSubmitter();
         return pending.result();
+    }
+
+    /** Hands the waiting record sets to the pool unless a submitter runs already or the in-flight limit is reached. */
+    private void startSubmitter() {
+        if (!claimSubmitter()) {
+            return;
+        }
+        try {
+            submitterPool.execute(this::submitWaiting);
+        } catch (RejectedExecutionException stopping) {
+            List<Pending> dropped;
+            synchronized (this) {
+                submitting = false;
+                dropped = new ArrayList<>(queue);
+                queue.clear();
+            }
+            dropped.forEach(p -> p.result().completeExceptionally(
+                    new NotLeaderOrFollowerException("this node is shutting down")));
+        }
     }
 
     /** True if the caller became the one submitter and there is something it may submit now. */
@@ -143,9 +161,7 @@ final class RaftPartitionWriter implements PartitionWriter {
                 inFlight--;
             }
             // The next entry first: the queued requests should not wait for these responses to be handed out.
-            if (claimSubmitter()) {
-                submitterPool.execute(this::submitWaiting);
-            }
+            startSubmitter();
             complete(entry, message, failure);
         });
     }

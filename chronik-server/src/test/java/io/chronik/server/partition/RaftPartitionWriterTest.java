@@ -150,6 +150,19 @@ class RaftPartitionWriterTest {
     }
 
     @Test
+    void requestsFailWhenTheSubmitterPoolIsShutDown() {
+        FakeGroup group = new FakeGroup();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        pool.shutdown();
+        RaftPartitionWriter writer = new RaftPartitionWriter(pool, group::submit);
+
+        assertThat(writer.append(records("late"))).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(NotLeaderOrFollowerException.class)
+                .withMessageContaining("shutting down");
+        assertThat(group.entries).isEmpty();
+    }
+
+    @Test
     void corruptBatchesAreRefusedBeforeRaft() {
         FakeGroup group = new FakeGroup();
         RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
