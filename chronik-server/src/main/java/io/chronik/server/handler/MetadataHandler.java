@@ -9,8 +9,10 @@ import io.chronik.server.partition.Partition;
 import io.chronik.server.partition.PartitionRegistry;
 import io.chronik.server.topic.TopicManager;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -103,17 +105,29 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                     .setReplicaNodes(new ArrayList<>(replicas))
                     .setIsrNodes(new ArrayList<>(replicas))
                     .setOfflineReplicas(new ArrayList<>());
-            int leader = hosted.map(Partition::leaderId).orElse(-1);
+            int leader = hosted.isPresent() ? hosted.get().leaderId() : likelyLeader(replicas);
             if (leader >= 0) {
                 partition.setErrorCode(Errors.NONE.code())
                         .setLeaderId(leader)
-                        .setLeaderEpoch(hosted.get().leaderEpoch());
+                        .setLeaderEpoch(hosted.map(Partition::leaderEpoch).orElse(-1));
             } else {
                 partition.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setLeaderEpoch(-1);
             }
             out.partitions().add(partition);
         }
         return out;
+    }
+
+    /**
+     * For a partition this node holds no replica of (clusters larger than the replication factor) there is no Raft
+     * division here to ask: name its first live replica, the one Raft priority makes leader whenever it is up, with an
+     * unknown epoch (the client then skips epoch fencing for it). A client that reaches a replica that does not lead
+     * gets NOT_LEADER_OR_FOLLOWER and asks again — better than "no leader" from every node outside the replica set.
+     */
+    private int likelyLeader(List<Integer> replicas) {
+        Set<Integer> live = new HashSet<>();
+        cluster.nodes().forEach(n -> live.add(n.id()));
+        return replicas.stream().filter(live::contains).findFirst().orElse(-1);
     }
 
     private static MetadataResponseTopic unknownId(Uuid id) {
