@@ -1,7 +1,6 @@
 package io.chronik.raft.metadata;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.File;
@@ -17,19 +16,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import io.chronik.raft.node.SnapshotStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.MD5FileUtil;
@@ -120,14 +114,7 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
         if (last == null || last.getIndex() <= 0) {
             return -1;
         }
-        File file = storage().getSnapshotFile(last.getTerm(), last.getIndex());
-        File tmp = new File(file.getPath() + ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp.toPath())))) {
-            state.writeSnapshot(out);
-        }
-        Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        storage().updateLatestSnapshot(new SingleFileSnapshotInfo(
-                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), last));
+        saveSnapshot(last, out -> state.writeSnapshot(new DataOutputStream(out)));
         return last.getIndex();
     }
 
@@ -149,39 +136,24 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
-                                                                       TermIndex firstTermIndexInLog) {
-        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                RaftClientReply reply = clients.apply(getGroupId()).io().sendReadOnly(Message.EMPTY, leader);
-                if (!reply.isSuccess()) {
-                    throw new IOException("metadata snapshot query to " + leader + " failed: " + reply.getException());
-                }
-                ByteBuffer in = reply.getMessage().getContent().asReadOnlyByteBuffer();
-                if (!in.hasRemaining()) {
-                    // Ratis asks a bootstrapping member to install a snapshot first; with none on the leader, a null
-                    // answer makes the leader send the log from its start.
-                    log.info("metadata leader {} has no snapshot; catching up from its log", leader);
-                    return null;
-                }
-                TermIndex termIndex = TermIndex.valueOf(in.getLong(), in.getLong());
-                File file = storage().getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
-                File tmp = new File(file.getPath() + ".tmp");
-                byte[] bytes = new byte[in.remaining()];
-                in.get(bytes);
-                Files.write(tmp.toPath(), bytes);
-                Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(
-                        new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex);
-                storage().updateLatestSnapshot(info);
-                load(info);
-                log.info("metadata caught up from leader {} with its snapshot at {}", leader, termIndex);
-                return termIndex;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+    protected TermIndex catchUpFromLeader(RaftPeerId leader) throws IOException {
+        RaftClientReply reply = clients.apply(getGroupId()).io().sendReadOnly(Message.EMPTY, leader);
+        if (!reply.isSuccess()) {
+            throw new IOException("metadata snapshot query to " + leader + " failed: " + reply.getException());
+        }
+        ByteBuffer in = reply.getMessage().getContent().asReadOnlyByteBuffer();
+        if (!in.hasRemaining()) {
+            // Ratis asks a bootstrapping member to install a snapshot first; with none on the leader, a null
+            // answer makes the leader send the log from its start.
+            log.info("metadata leader {} has no snapshot; catching up from its log", leader);
+            return null;
+        }
+        TermIndex termIndex = TermIndex.valueOf(in.getLong(), in.getLong());
+        byte[] bytes = new byte[in.remaining()];
+        in.get(bytes);
+        load(saveSnapshot(termIndex, out -> out.write(bytes)));
+        log.info("metadata caught up from leader {} with its snapshot at {}", leader, termIndex);
+        return termIndex;
     }
 
     @Override

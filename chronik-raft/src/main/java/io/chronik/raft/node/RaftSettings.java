@@ -78,7 +78,7 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         // Snapshots bound the Raft log: a partition snapshot flushes its segments, then the log behind it is purged,
         // even if a follower is down — so a dead node cannot make its peers' logs grow without bound. A follower
         // that comes back behind the purge point copies the leader's flushed segments instead
-        // (PartitionStateMachine#notifyInstallSnapshotFromLeader).
+        // (PartitionStateMachine#catchUpFromLeader).
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold);

@@ -1,18 +1,34 @@
 package io.chronik.raft.node;
 
+import java.io.BufferedOutputStream;
+import java.io.File;
 import java.io.IOException;
-import org.apache.ratis.server.RaftServer;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.util.MD5FileUtil;
 
 /**
  * A Ratis state machine whose state is rebuilt from its latest snapshot: at start, and after a snapshot was
  * installed from the leader. Ratis pauses the state machine around an install and then asks it to reload — and it
  * checks that the machine really reports PAUSED — so the life cycle is kept here, once, for every Chronik group:
  * RUNNING after {@link #initialize}, PAUSING → PAUSED on {@link #pause}, back to RUNNING after {@link #reinitialize}.
+ *
+ * <p>Also kept here once: how a snapshot file is written ({@link #saveSnapshot}) and how a follower behind the
+ * leader's purged log is brought up ({@link #catchUpFromLeader}, called off Ratis' threads).
  */
 public abstract class SnapshotStateMachine extends BaseStateMachine {
 
@@ -20,6 +36,50 @@ public abstract class SnapshotStateMachine extends BaseStateMachine {
 
     /** Replaces the whole state with the latest snapshot's (or the empty state when there is none). */
     protected abstract void loadLatestSnapshot() throws IOException;
+
+    /**
+     * Brings this replica up to the leader's latest snapshot by asking the leader; returns the term-index now
+     * installed, or null to have the leader send its log from the start instead (it has no snapshot).
+     */
+    protected abstract TermIndex catchUpFromLeader(RaftPeerId leader) throws IOException;
+
+    /** Writes a snapshot's content. */
+    @FunctionalInterface
+    protected interface SnapshotContent {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /**
+     * Makes {@code content} the latest snapshot as of {@code termIndex}: written to a temporary file, moved into
+     * place atomically, its MD5 saved beside it for Ratis, and registered with the storage.
+     */
+    protected final SingleFileSnapshotInfo saveSnapshot(TermIndex termIndex, SnapshotContent content)
+            throws IOException {
+        File file = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
+        File tmp = new File(file.getPath() + ".tmp");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp.toPath()))) {
+            content.writeTo(out);
+        }
+        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
+        SingleFileSnapshotInfo info = new SingleFileSnapshotInfo(
+                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex);
+        storage.updateLatestSnapshot(info);
+        return info;
+    }
+
+    @Override
+    public final CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+                                                                             TermIndex firstTermIndexInLog) {
+        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+        // Copying may take long and queries the leader through a client: not on the Ratis thread that asked.
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return catchUpFromLeader(leader);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
 
     @Override
     public final SimpleStateMachineStorage getStateMachineStorage() {

@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,21 +18,15 @@ import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.server.storage.FileInfo;
-import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import io.chronik.raft.node.SnapshotStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,12 +115,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
 
     /** Persists "segments are flushed up to endOffset as of termIndex" (the caller has flushed). */
     private void recordSnapshot(TermIndex termIndex, long endOffset) throws IOException {
-        File file = storage().getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
-        File tmp = new File(file.getPath() + ".tmp");
-        Files.write(tmp.toPath(), ByteBuffer.allocate(8).putLong(0, endOffset).array());
-        Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
-        storage().updateLatestSnapshot(new SingleFileSnapshotInfo(
-                new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file)), termIndex));
+        saveSnapshot(termIndex, out -> out.write(ByteBuffer.allocate(8).putLong(0, endOffset).array()));
         snapshot = new SnapshotPoint(termIndex, endOffset);
     }
 
@@ -196,19 +184,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
-                                                                       TermIndex firstTermIndexInLog) {
-        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return copyFromLeader(leader);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-    }
-
-    private TermIndex copyFromLeader(RaftPeerId leader) throws IOException {
+    protected TermIndex catchUpFromLeader(RaftPeerId leader) throws IOException {
         RaftClient client = clients.apply(getGroupId());
         ByteBuffer info = send(client, leader, ByteBuffer.allocate(1).put(QUERY_SNAPSHOT).flip());
         if (!info.hasRemaining()) {

@@ -97,6 +97,8 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                 .setTopicId(topic.topicId())
                 .setIsInternal(false)
                 .setErrorCode(Errors.NONE.code());
+        Set<Integer> live = new HashSet<>();
+        cluster.nodes().forEach(n -> live.add(n.id()));
         for (int p = 0; p < topic.partitionCount(); p++) {
             Optional<Partition> hosted = partitions.get(new TopicPartition(topic.name(), p));
             List<Integer> replicas = topic.replicas(p);
@@ -105,7 +107,7 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                     .setReplicaNodes(new ArrayList<>(replicas))
                     .setIsrNodes(new ArrayList<>(replicas))
                     .setOfflineReplicas(new ArrayList<>());
-            int leader = hosted.isPresent() ? hosted.get().leaderId() : likelyLeader(replicas);
+            int leader = hosted.isPresent() ? hosted.get().leaderId() : likelyLeader(replicas, live);
             if (leader >= 0) {
                 partition.setErrorCode(Errors.NONE.code())
                         .setLeaderId(leader)
@@ -124,9 +126,7 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
      * unknown epoch (the client then skips epoch fencing for it). A client that reaches a replica that does not lead
      * gets NOT_LEADER_OR_FOLLOWER and asks again — better than "no leader" from every node outside the replica set.
      */
-    private int likelyLeader(List<Integer> replicas) {
-        Set<Integer> live = new HashSet<>();
-        cluster.nodes().forEach(n -> live.add(n.id()));
+    private static int likelyLeader(List<Integer> replicas, Set<Integer> live) {
         return replicas.stream().filter(live::contains).findFirst().orElse(-1);
     }
 
