@@ -2,6 +2,7 @@ package io.chronik.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.testing.RecordPoller;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ class CatchUpTest {
             List<TopicPartition> all = ChronikCluster.partitions(TOPIC, PARTITIONS);
             consumer.assign(all);
             consumer.seekToBeginning(all);
-            List<ConsumerRecord<String, String>> read = PartitionReader.poll(consumer, RECORDS,
+            List<ConsumerRecord<String, String>> read = RecordPoller.poll(consumer, RECORDS,
                     Duration.ofSeconds(45));
             assertThat(read).extracting(ConsumerRecord::value).as("records read from node %d", LAGGARD)
                     .containsExactlyInAnyOrderElementsOf(sent);

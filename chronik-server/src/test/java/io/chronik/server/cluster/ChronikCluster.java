@@ -1,5 +1,6 @@
 package io.chronik.server.cluster;
 
+import io.chronik.server.testing.FreePorts;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
@@ -71,7 +72,7 @@ final class ChronikCluster implements AutoCloseable {
         this.baseDir = baseDir;
         this.raftSnapshotEntries = raftSnapshotEntries;
         this.autoLeaderBalance = autoLeaderBalance;
-        int[] ports = freePorts(SIZE * 3);
+        int[] ports = FreePorts.pick(SIZE * 3);
         List<NodeConfig> nodes = new ArrayList<>();
         for (int id = 1; id <= SIZE; id++) {
             int i = (id - 1) * 3;
@@ -319,22 +320,4 @@ final class ChronikCluster implements AutoCloseable {
         stopAll();
     }
 
-    /** Distinct free ports: all sockets stay open until every port is picked, so none is handed out twice. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0);
-                s.setReuseAddress(true);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-    }
 }

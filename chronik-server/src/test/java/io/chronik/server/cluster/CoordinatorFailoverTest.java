@@ -2,6 +2,7 @@ package io.chronik.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,7 +83,7 @@ class CoordinatorFailoverTest {
             assertThat(read.size()).as("records read before the failover").isGreaterThanOrEqualTo(RECORDS / 2);
             committed.putAll(consumer.committed(Set.copyOf(ChronikCluster.partitions(TOPIC, PARTITIONS))));
             // ...then read a little more without committing it.
-            List<ConsumerRecord<String, String>> uncommitted = PartitionReader.poll(consumer, 1,
+            List<ConsumerRecord<String, String>> uncommitted = RecordPoller.poll(consumer, 1,
                     Duration.ofSeconds(10));
             read.addAll(uncommitted);
 

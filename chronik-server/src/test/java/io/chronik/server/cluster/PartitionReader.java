@@ -32,16 +32,6 @@ final class PartitionReader {
         return seen;
     }
 
-    /** Polls until at least {@code count} records arrived or the deadline passed. */
-    static <K, V> List<ConsumerRecord<K, V>> poll(Consumer<K, V> consumer, int count, Duration timeout) {
-        List<ConsumerRecord<K, V>> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (seen.size() < count && System.nanoTime() < deadline) {
-            consumer.poll(Duration.ofMillis(200)).forEach(seen::add);
-        }
-        return seen;
-    }
-
     private static boolean reached(Consumer<?, ?> consumer, Map<TopicPartition, Long> end) {
         for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {

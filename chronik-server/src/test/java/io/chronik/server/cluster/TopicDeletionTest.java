@@ -2,6 +2,7 @@ package io.chronik.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.testing.RecordPoller;
 import io.chronik.raft.partition.PartitionGroups;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ class TopicDeletionTest {
         List<TopicPartition> partitions = ChronikCluster.partitions(TOPIC, PARTITIONS);
         try (KafkaConsumer<String, String> consumer = ChronikCluster.consumer(cluster.bootstrap(), GROUP, Map.of())) {
             consumer.subscribe(List.of(TOPIC));
-            assertThat(PartitionReader.poll(consumer, 30, Duration.ofSeconds(20))).hasSize(30);
+            assertThat(RecordPoller.poll(consumer, 30, Duration.ofSeconds(20))).hasSize(30);
             consumer.commitSync();
         }
         Uuid oldId;

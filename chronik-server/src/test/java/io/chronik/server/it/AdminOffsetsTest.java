@@ -3,6 +3,7 @@ package io.chronik.server.it;
 import static io.chronik.server.it.AdminTopicsTest.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

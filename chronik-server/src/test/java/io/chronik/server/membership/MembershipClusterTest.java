@@ -3,6 +3,7 @@ package io.chronik.server.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronik.server.testing.FreePorts;
 import io.chronik.raft.metadata.MemberState;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
@@ -73,7 +74,7 @@ class MembershipClusterTest {
 
     @Test
     void addAFourthNodeThenRemoveAnOriginalOneWhileProducing() throws Exception {
-        int[] ports = freePorts(12);
+        int[] ports = FreePorts.pick(12);
         nodes = new ArrayList<>();
         for (int id = 1; id <= 4; id++) {
             int i = (id - 1) * 3;
@@ -291,20 +292,4 @@ class MembershipClusterTest {
         }
     }
 
-    private static int[] freePorts(int count) throws Exception {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports[i] = s.getLocalPort();
-            }
-            return ports;
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
-            }
-        }
-    }
 }
