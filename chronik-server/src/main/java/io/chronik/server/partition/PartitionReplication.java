@@ -30,7 +30,7 @@ public final class PartitionReplication {
 
     /**
      * @param nodes         any node's addresses by id, read live (nodes added at runtime are not in the cluster file)
-     * @param submitterPool runs the partition writers' Raft submissions (see {@link RaftPartitionWriter})
+     * @param submitterPool submits the entries that queued behind others (see {@link RaftPartitionWriter})
      */
     public PartitionReplication(RaftNode node, java.util.function.IntFunction<java.util.Optional<NodeConfig>> nodes,
                                 PartitionGroupDirectory directory, PreferredLeaders preferred,

@@ -31,8 +31,12 @@ import org.apache.ratis.protocol.RaftGroupId;
  * one thread at a time submits (Ratis assigns the log index inside the submit call). A connection's produce requests
  * reach here in its request order, so a producer's batches keep their sequence order.
  *
- * <p>Thread-safety: {@link #append} may be called from any thread; the queue and counters are guarded by this
- * object's monitor, which is never held while calling into Ratis (whose reply callbacks come back here).
+ * <p><b>Threads.</b> An idle writer submits on the caller's thread (a request-handler thread: the division appends
+ * to its log and returns, well under a millisecond). Entries that queued while others were in Raft are submitted by
+ * a {@code submitterPool} thread once a reply frees a place: replies arrive on the group's Ratis threads, which must
+ * not submit themselves ({@link RaftNode#submitOnCallerThread}). {@link #append} may be called from any thread other
+ * than a Ratis one; the queue and counters are guarded by this object's monitor, which is never held while calling
+ * into Ratis.
  */
 final class RaftPartitionWriter implements PartitionWriter {
     /**
@@ -48,17 +52,14 @@ final class RaftPartitionWriter implements PartitionWriter {
 
     /** Submits an entry to the group; completes with the state machine's reply or fails (e.g. not the leader). */
     private final Function<Message, CompletableFuture<Message>> submitter;
-    /**
-     * Where submissions run: not on the caller's thread, which is a connection's request thread — while it sat in a
-     * submit (milliseconds when the cores are busy), that connection's next requests could not even queue here.
-     */
+    /** Where the entries that waited for a place in Raft are submitted from: never a Ratis reply thread. */
     private final Executor submitterPool;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
     private boolean submitting;
 
     RaftPartitionWriter(RaftNode node, RaftGroupId groupId, Executor submitterPool) {
-        this(submitterPool, entry -> node.submit(groupId, entry).thenApply(reply -> {
+        this(submitterPool, entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
                         + reply.getException() + ")");
@@ -86,12 +87,14 @@ final class RaftPartitionWriter implements PartitionWriter {
         synchronized (this) {
             queue.add(pending);
         }
-        startSubmitter();
+        if (claimSubmitter()) {
+            submitWaiting();
+        }
         return pending.result();
     }
 
     /** Hands the waiting record sets to the pool unless a submitter runs already or the in-flight limit is reached. */
-    private void startSubmitter() {
+    private void startPooledSubmitter() {
         if (!claimSubmitter()) {
             return;
         }
@@ -161,7 +164,7 @@ final class RaftPartitionWriter implements PartitionWriter {
                 inFlight--;
             }
             // The next entry first: the queued requests should not wait for these responses to be handed out.
-            startSubmitter();
+            startPooledSubmitter();
             complete(entry, message, failure);
         });
     }

@@ -150,16 +150,43 @@ class RaftPartitionWriterTest {
     }
 
     @Test
-    void requestsFailWhenTheSubmitterPoolIsShutDown() {
+    void anIdleWriterSubmitsOnTheCallersThreadAndQueuedEntriesGoFromThePool() {
+        FakeGroup group = new FakeGroup();
+        List<Runnable> pooled = new ArrayList<>();
+        RaftPartitionWriter writer = new RaftPartitionWriter(pooled::add, group::submit);
+        writer.append(records("a"));
+        writer.append(records("b"));
+        writer.append(records("c"));
+
+        // a and b went into Raft on this thread; c waits for a place.
+        assertThat(group.entries).hasSize(2);
+        assertThat(pooled).isEmpty();
+
+        // The reply frees a place; it arrives on a Ratis thread, which hands the submit to the pool.
+        group.apply(0);
+        assertThat(group.entries).hasSize(2);
+        assertThat(pooled).hasSize(1);
+        pooled.get(0).run();
+        assertThat(group.entries).hasSize(3);
+        assertThat(group.entries.get(2)).extracting(RaftPartitionWriterTest::value).containsExactly("c");
+    }
+
+    @Test
+    void queuedRequestsFailWhenTheSubmitterPoolIsShutDown() {
         FakeGroup group = new FakeGroup();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         pool.shutdown();
         RaftPartitionWriter writer = new RaftPartitionWriter(pool, group::submit);
+        writer.append(records("a"));
+        writer.append(records("b"));
+        CompletableFuture<AppendResult> late = writer.append(records("late"));
 
-        assertThat(writer.append(records("late"))).failsWithin(Duration.ZERO).withThrowableThat()
+        group.apply(0);
+
+        assertThat(late).failsWithin(Duration.ZERO).withThrowableThat()
                 .havingCause().isInstanceOf(NotLeaderOrFollowerException.class)
                 .withMessageContaining("shutting down");
-        assertThat(group.entries).isEmpty();
+        assertThat(group.entries).hasSize(2);
     }
 
     @Test
