@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where partition logs live: one directory per partition, named {@code <topic>-<partition>}, under the data dir.
- * Owns the group-commit flusher thread ({@link GroupCommitFlusher}) and the retention thread, which every
+ * Owns the group-commit flusher thread ({@link GroupCommitFlusher}); the retention thread, which every
  * retention-check interval applies retention to every open log and deletes segment files whose deletion delay has
- * passed.
+ * passed; and the writeback thread, which every second forces the data of logs without an fsync on the append path
+ * ({@link FlushPolicy#NONE}) to disk ({@link PartitionLog#writeBack}), so it goes out steadily rather than in bursts.
  *
  * <p>Thread-safe: open logs are kept in a concurrent map; opening and deleting are serialized on this object. The
  * constructor starts no threads; {@link #start()} does; {@link #close()} stops them and closes every log cleanly.
@@ -46,7 +47,10 @@ public final class LogDirectory implements AutoCloseable {
     private final Map<TopicPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final GroupCommitFlusher flusher = new GroupCommitFlusher("chronik-log-flusher");
     private final DeferredFileDeletion deletion = new DeferredFileDeletion();
+    private static final Duration WRITEBACK_INTERVAL = Duration.ofSeconds(1);
+
     private ScheduledExecutorService retention;
+    private ScheduledExecutorService writeback;
     private boolean closed;
 
     /** Retention checks every 30 s; deleted segment files are removed 60 s after their segment left the log. */
@@ -61,19 +65,40 @@ public final class LogDirectory implements AutoCloseable {
         this.fileDeleteDelay = fileDeleteDelay;
     }
 
-    /** Starts the flusher and the retention thread. */
+    /** Starts the flusher, the retention and the writeback thread. */
     public synchronized void start() {
         if (retention != null || closed) {
             return;
         }
         flusher.start();
-        retention = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "chronik-log-retention");
+        retention = daemonScheduler("chronik-log-retention");
+        long intervalMs = Math.max(1, retentionCheckInterval.toMillis());
+        retention.scheduleWithFixedDelay(this::runRetentionOnce, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        // A thread of its own: an fsync of a second's data must not delay retention, nor a slow deletion the fsyncs.
+        writeback = daemonScheduler("chronik-log-writeback");
+        long writebackMs = WRITEBACK_INTERVAL.toMillis();
+        writeback.scheduleWithFixedDelay(this::writeBackOnce, writebackMs, writebackMs, TimeUnit.MILLISECONDS);
+    }
+
+    private static ScheduledExecutorService daemonScheduler(String threadName) {
+        return Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, threadName);
             thread.setDaemon(true);
             return thread;
         });
-        long intervalMs = Math.max(1, retentionCheckInterval.toMillis());
-        retention.scheduleWithFixedDelay(this::runRetentionOnce, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Forces the written data of every open log that is not fsync'd on its append path to disk. */
+    void writeBackOnce() {
+        for (PartitionLog log : logs.values()) {
+            if (log.config().flushPolicy() == FlushPolicy.NONE) {
+                try {
+                    log.writeBack();
+                } catch (RuntimeException e) {
+                    LOG.error("Writeback of {} failed", log.topicPartition(), e);
+                }
+            }
+        }
     }
 
     /** The open log of {@code tp}, opening (and recovering) or creating it first; an open log gets {@code config}. */
@@ -170,12 +195,14 @@ public final class LogDirectory implements AutoCloseable {
             }
             closed = true;
         }
-        if (retention != null) {
-            retention.shutdown();
-            try {
-                retention.awaitTermination(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (ScheduledExecutorService scheduler : new ScheduledExecutorService[] {retention, writeback}) {
+            if (scheduler != null) {
+                scheduler.shutdown();
+                try {
+                    scheduler.awaitTermination(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         flusher.close();

@@ -2,6 +2,7 @@ package io.chronik.storage.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,8 +81,9 @@ import org.slf4j.LoggerFactory;
  * state machine truncates before it serves any.
  *
  * <p>Durability: with {@link FlushPolicy#GROUP_COMMIT} the {@link GroupCommitFlusher} thread fsyncs and then advances
- * the high watermark; with {@link FlushPolicy#NONE} the appending thread advances it at once. Listeners and durability
- * futures are called on whichever thread advanced it, outside both locks.
+ * the high watermark; with {@link FlushPolicy#NONE} the appending thread advances it at once, and the owning
+ * {@link LogDirectory} calls {@link #writeBack} every second. Listeners and durability futures are called on whichever
+ * thread advanced it, outside both locks.
  *
  * <p>Created by {@link LogDirectory#openOrCreate}.
  */
@@ -426,6 +428,38 @@ public final class PartitionLog implements AutoCloseable {
             return;
         }
         advanceHighWatermark(target, generation, true);
+    }
+
+    /**
+     * Forces the segment data written so far to disk, without holding the append lock during the fsync and without
+     * changing anything the log promises: recovery point, checkpoint and unflushed set stay as they are, and
+     * {@link #flush} still does all of its work (only faster). For {@link FlushPolicy#NONE} logs, whose durable copy
+     * is the Raft log: left alone, their dirty pages reach the disk when the kernel's writeback finds them 30 s old,
+     * in bursts that then queue in front of every replica's Raft-log fsync (docs/performance.md has the latency this
+     * cost), and a Raft snapshot's {@link #flush} would write all of it at once on the apply thread.
+     */
+    public void writeBack() {
+        List<LogSegment> dirty;
+        appendLock.lock();
+        try {
+            if (closed || failure != null) {
+                return;
+            }
+            dirty = new ArrayList<>(unflushed);
+        } finally {
+            appendLock.unlock();
+        }
+        try {
+            for (LogSegment segment : dirty) {
+                segment.flushLog();
+            }
+        } catch (ClosedChannelException segmentLeftTheLog) {
+            // closed, truncated away or deleted meanwhile: nothing of it needs to reach the disk any more
+        } catch (IOException e) {
+            if (!closed) {
+                fail(e);
+            }
+        }
     }
 
     private long truncationCount() {

@@ -241,6 +241,30 @@ class RaftReplayTest {
     }
 
     @Test
+    void writeBackChangesNothingTheLogPromisesAndLeavesTheFlushItsWork() throws IOException {
+        PartitionLog log = open("written-back");
+        for (int i = 0; i < 30; i++) {
+            log.append(batch(10 + i, "value-" + i), 1);
+        }
+        log.flush();
+        for (int i = 30; i < 60; i++) {
+            log.append(batch(10 + i, "value-" + i), 1);
+        }
+
+        log.writeBack();
+
+        // Not a flush: the recovery point stays where the last flush left it, so a restart still re-validates the
+        // segments after it, and the next flush still fsyncs them with their indexes and moves the point.
+        assertThat(PartitionCheckpoint.read(log.directory()).recoveryPoint()).isEqualTo(30);
+        assertThat(log.highWatermark()).isEqualTo(60);
+        log.append(batch(70, "after the writeback"), 1);
+        log.flush();
+        assertThat(PartitionCheckpoint.read(log.directory()).recoveryPoint()).isEqualTo(61);
+        log.closeUncleanly();
+        assertThat(open("written-back").logEndOffset()).isEqualTo(61);
+    }
+
+    @Test
     void flushPersistsTheRecoveryPointSoFlushedSegmentsAreNotRevalidated() throws IOException {
         PartitionLog log = open("flushed");
         for (int i = 0; i < 30; i++) {
