@@ -6,6 +6,7 @@
 #   bench/run.sh                   # single node each: 1,000,000 x 100 B, 300,000 x 1 KiB, latency at 2,000/s
 #   bench/run.sh --cluster         # three nodes each, replication factor 3, the same workloads
 #   bench/run.sh --quick           # 10x fewer records (either mode), for a smoke check
+#   bench/run.sh --warm            # (either mode) an untimed warm-up before the measured workloads
 #   bench/run.sh --kafka-only | --chronik-only
 #
 # What it does, in this order:
@@ -16,7 +17,8 @@
 #      2 cores): starts it (1 node, or 3 nodes on free 127.0.0.1 ports) with fresh data dirs under
 #      bench/work/, creates the topics (3 partitions; replication factor 1, or 3 in --cluster mode), waits
 #      until every node, asked directly, lists all brokers and a leader for every partition
-#      (bench/ClusterReady.java), then runs, each preceded by a load-average record:
+#      (bench/ClusterReady.java), then (with --warm) produces and consumes the warm-up workload untimed and
+#      runs `sync`, then runs, each preceded by a load-average record:
 #        - throughput: ProducerPerformance acks=all --throughput -1, then ConsumerPerformance reading back;
 #        - latency: ProducerPerformance 60,000 x 1 KiB at --throughput 2000, acks=all linger.ms=0;
 #      and stops it;
@@ -52,16 +54,18 @@ READY_TIMEOUT=180
 LOAD_WARN=1.5
 
 scale=1
+warm=0
 nodes=1
 run_chronik=1
 run_kafka=1
 for arg in "$@"; do
   case "$arg" in
     --quick) scale=10 ;;
+    --warm) warm=1 ;;
     --cluster) nodes=3 ;;
     --kafka-only) run_chronik=0 ;;
     --chronik-only) run_kafka=0 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -82,6 +86,13 @@ LATENCY_RECORDS=$((60000 / scale))
 LATENCY_SIZE=1024
 LATENCY_RATE=2000
 TOPICS="bench-small,bench-large,bench-latency"
+# --warm: what each system's JVMs run before anything is measured. Without it both start cold, and on 2 cores the
+# JIT compilers of the brokers keep a large share of the CPU for the first minutes (docs/performance.md).
+WARMUP_WORKLOADS=(
+  "small $((1000000 / scale)) 100"
+  "large $((300000 / scale)) 1024"
+)
+if [ "$warm" = 1 ]; then TOPICS="$TOPICS,bench-warmup-small,bench-warmup-large"; fi
 
 RESULTS="$WORK/results-$(date +%Y%m%d-%H%M%S)-$mode"
 mkdir -p "$RESULTS"
@@ -342,6 +353,20 @@ run_workloads() {
   ticks="$(broker_ticks)"
   sleep 10
   echo "idle.cpu $(awk -v s="$(cpu_seconds_since "$ticks")" 'BEGIN { printf "%.1f", s * 10 }')" >> "$figures"
+  if [ "$warm" = 1 ]; then
+    for workload in "${WARMUP_WORKLOADS[@]}"; do
+      read -r name records size <<< "$workload"
+      log "$system: warm-up, $records x $size B to bench-warmup-$name and back (load $(load1))"
+      kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "bench-warmup-$name" --num-records "$records" \
+        --record-size "$size" --throughput -1 --producer-props acks=all "bootstrap.servers=$BOOTSTRAP" \
+        > "$RESULTS/$system-warmup-$name-producer.txt" 2>&1 || log "$system: warm-up produce failed"
+      kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
+        --topic "bench-warmup-$name" --messages "$records" --timeout 60000 \
+        > "$RESULTS/$system-warmup-$name-consumer.txt" 2>&1 || log "$system: warm-up consume failed"
+    done
+    # The warm-up's data would otherwise be written back during the measured workloads.
+    sync
+  fi
   for workload in "${WORKLOADS[@]}"; do
     read -r name records size <<< "$workload"
     local topic="bench-$name" out="$RESULTS/$system-$name"
@@ -489,7 +514,7 @@ fi
   echo "date: $(date -Is)"; echo "host: $(uname -srm), $(nproc) cores"
   java -version 2>&1 | head -n 1
   echo "mode: $mode ($nodes node(s) per system, replication factor $rf)"
-  echo "heap per node: $HEAP"; echo "gc: $GC"; echo "scale: 1/$scale"; echo "kafka fsync per batch: ${BENCH_KAFKA_FSYNC:-0}"
+  echo "heap per node: $HEAP"; echo "gc: $GC"; echo "scale: 1/$scale"; echo "warm-up: $warm"; echo "kafka fsync per batch: ${BENCH_KAFKA_FSYNC:-0}"
   if [ "$run_chronik" = 1 ]; then
     echo "chronik: copied from $CHRONIK_SOURCE, repository at $(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo unknown)"
   fi
