@@ -99,7 +99,13 @@ public final class FetchReader {
                                     .setHighWatermark(read.highWatermark());
                             offsetsForVersion(data, version, read.highWatermark(), read.logStartOffset());
                         } catch (OffsetOutOfRangeException e) {
-                            data.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code())
+                            // Past this replica's end is out of range only if this replica is the ready leader; a
+                            // follower or a leader still applying may simply not have it yet, and a consumer told
+                            // OFFSET_OUT_OF_RANGE by the node it takes for the leader resets its position.
+                            Errors error = p.fetchOffset() > part.log().logEndOffset()
+                                    && !part.leadership().isLocalLeader()
+                                    ? Errors.NOT_LEADER_OR_FOLLOWER : Errors.OFFSET_OUT_OF_RANGE;
+                            data.setErrorCode(error.code())
                                     .setHighWatermark(part.log().highWatermark());
                             offsetsForVersion(data, version, part.log().highWatermark(),
                                     part.log().logStartOffset());

@@ -50,6 +50,12 @@ public final class OffsetForLeaderEpochHandler implements RequestHandler<Offsets
         if (epochError != Errors.NONE) {
             return out.setErrorCode(epochError.code());
         }
+        // Only a ready leader has applied every committed entry (its own first entry of the term included): a new
+        // leader still applying its backlog would report a log end below offsets consumers already read, and they
+        // would take it for a truncation and read those records again.
+        if (!partition.get().leadership().isLocalLeader()) {
+            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
+        }
         out.setErrorCode(Errors.NONE.code());
         if (p.leaderEpoch() <= current) {
             out.setLeaderEpoch(current).setEndOffset(partition.get().log().logEndOffset());
