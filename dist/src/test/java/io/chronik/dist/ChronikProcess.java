@@ -147,7 +147,7 @@ final class ChronikProcess implements AutoCloseable {
 
     /** SIGKILL: the JVM gets no chance to flush or run shutdown hooks. */
     void kill() throws InterruptedException {
-        process.destroyForcibly();
+        killNow();
         process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 

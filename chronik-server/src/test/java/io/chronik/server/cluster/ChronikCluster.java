@@ -240,15 +240,23 @@ final class ChronikCluster implements AutoCloseable {
      * the answer is that node's applied view, not whichever node a client picked).
      */
     Map<Integer, Integer> leadersSeenBy(int nodeId, String topic) throws IOException {
+        Map<Integer, Integer> leaders = new TreeMap<>();
+        partitionsSeenBy(nodeId, topic).forEach((p, metadata) -> leaders.put(p, metadata.leaderId()));
+        return leaders;
+    }
+
+    /** Partition → its whole Metadata entry (leader, epoch, replicas) in one node's own answer, as above. */
+    Map<Integer, MetadataResponseData.MetadataResponsePartition> partitionsSeenBy(int nodeId, String topic)
+            throws IOException {
         try (KafkaWire wire = new KafkaWire(kafkaPort(nodeId))) {
             MetadataResponse response = wire.call(new MetadataRequest.Builder(List.of(topic), false).build((short) 12));
-            Map<Integer, Integer> leaders = new TreeMap<>();
+            Map<Integer, MetadataResponseData.MetadataResponsePartition> partitions = new TreeMap<>();
             for (MetadataResponseData.MetadataResponseTopic t : response.data().topics()) {
                 for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
-                    leaders.put(p.partitionIndex(), p.leaderId());
+                    partitions.put(p.partitionIndex(), p);
                 }
             }
-            return leaders;
+            return partitions;
         }
     }
 

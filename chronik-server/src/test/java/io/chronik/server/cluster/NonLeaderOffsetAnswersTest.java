@@ -3,7 +3,6 @@ package io.chronik.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,8 +16,6 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEnd
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.apache.kafka.common.requests.MetadataRequest;
-import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +59,7 @@ class NonLeaderOffsetAnswersTest {
         int leader = cluster.leadersSeenBy(1, TOPIC).get(0);
         int follower = leader % ChronikCluster.SIZE + 1;
 
-        int epoch = leaderEpochSeenBy(leader);
+        int epoch = cluster.partitionsSeenBy(leader, TOPIC).get(0).leaderEpoch();
         EpochEndOffset fromLeader = endOffsetFor(leader, epoch);
         assertThat(Errors.forCode(fromLeader.errorCode())).isEqualTo(Errors.NONE);
         assertThat(fromLeader.endOffset()).isEqualTo(RECORDS);
@@ -73,13 +70,6 @@ class NonLeaderOffsetAnswersTest {
         assertThat(fetchErrorAt(follower, RECORDS + 100)).isEqualTo(Errors.NOT_LEADER_OR_FOLLOWER);
         // Within its end a follower serves reads as before (KIP-392).
         assertThat(fetchErrorAt(follower, 0)).isEqualTo(Errors.NONE);
-    }
-
-    private int leaderEpochSeenBy(int node) throws Exception {
-        try (KafkaWire wire = new KafkaWire(cluster.kafkaPort(node))) {
-            MetadataResponse response = wire.call(new MetadataRequest.Builder(List.of(TOPIC), false).build((short) 12));
-            return response.data().topics().iterator().next().partitions().get(0).leaderEpoch();
-        }
     }
 
     private EpochEndOffset endOffsetFor(int node, int epoch) throws Exception {
