@@ -42,7 +42,7 @@ import io.chronik.server.fetch.FetchReader;
 import io.chronik.server.group.GroupConfig;
 import io.chronik.server.group.ActiveCoordinator;
 import io.chronik.server.group.GroupCoordinator;
-import io.chronik.server.group.MetadataGroupOffsetStore;
+import io.chronik.server.group.MetadataGroupStore;
 import io.chronik.server.handler.ApiVersionsHandler;
 import io.chronik.server.handler.ConfigHandlers;
 import io.chronik.server.handler.DeleteRecordsHandler;
@@ -169,9 +169,9 @@ public final class ChronikServer implements AutoCloseable {
         closeInReverse.push(() -> shutdown(timer));
         GroupConfig groupConfig = new GroupConfig(config.server().groupInitialRebalanceDelayMs(), 6_000, 1_800_000,
                 Integer.MAX_VALUE);
-        MetadataGroupOffsetStore offsets = new MetadataGroupOffsetStore(metadata);
+        MetadataGroupStore groupStore = new MetadataGroupStore(metadata);
         ActiveCoordinator groups = new ActiveCoordinator(leadership,
-                () -> new GroupCoordinator(offsets, timer, Time.SYSTEM, groupConfig));
+                () -> new GroupCoordinator(groupStore, timer, Time.SYSTEM, groupConfig));
         closeInReverse.push(groups);
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -220,6 +221,16 @@ public final class LocalMetadataStore implements MetadataStore {
     @Override
     public Set<String> groupsWithOffsets() {
         return state.groupsWithOffsets();
+    }
+
+    @Override
+    public Optional<GroupImage> storedGroup(String groupId) {
+        return state.storedGroup(groupId);
+    }
+
+    @Override
+    public List<GroupImage> storedGroups() {
+        return state.storedGroups();
     }
 
     @Override

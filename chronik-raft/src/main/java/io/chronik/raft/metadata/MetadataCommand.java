@@ -22,7 +22,7 @@ import org.apache.kafka.common.Uuid;
 public sealed interface MetadataCommand<R>
         permits MetadataCommand.CreateTopic, MetadataCommand.DeleteTopic, MetadataCommand.CreatePartitions,
                 MetadataCommand.AlterTopicConfigs, MetadataCommand.CommitOffsets,
-                MetadataCommand.DeleteGroupOffsets, MetadataCommand.AllocateProducerIds,
+                MetadataCommand.DeleteGroup, MetadataCommand.StoreGroup, MetadataCommand.AllocateProducerIds,
                 MetadataCommand.RegisterNode, MetadataCommand.ChangeNodeState,
                 MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition {
 
@@ -80,10 +80,22 @@ public sealed interface MetadataCommand<R>
         }
     }
 
-    /** Forgets every committed offset of a group; a group without offsets is not an error. */
-    record DeleteGroupOffsets(String groupId) implements MetadataCommand<Void> {
-        public DeleteGroupOffsets {
+    /**
+     * Forgets a group: every committed offset and its stored membership; a group without either is not an error.
+     */
+    record DeleteGroup(String groupId) implements MetadataCommand<Void> {
+        public DeleteGroup {
             Objects.requireNonNull(groupId, "groupId");
+        }
+    }
+
+    /**
+     * Records a group's membership at a generation, replacing what was stored for it unless that is of a later
+     * generation (the coordinator writes without waiting, so an older write may arrive second and is ignored).
+     */
+    record StoreGroup(GroupImage group) implements MetadataCommand<Void> {
+        public StoreGroup {
+            Objects.requireNonNull(group, "group");
         }
     }
 

@@ -12,12 +12,13 @@ import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
 import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
-import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
 import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
+import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import java.util.List;
 
 /**
@@ -35,12 +36,13 @@ public final class MetadataCommandCodec {
     private static final byte CREATE_PARTITIONS = 3;
     private static final byte ALTER_TOPIC_CONFIGS = 4;
     private static final byte COMMIT_OFFSETS = 5;
-    private static final byte DELETE_GROUP_OFFSETS = 6;
+    private static final byte DELETE_GROUP = 6;
     private static final byte ALLOCATE_PRODUCER_IDS = 7;
     private static final byte REGISTER_NODE = 8;
     private static final byte CHANGE_NODE_STATE = 9;
     private static final byte START_REASSIGNMENT = 10;
     private static final byte REASSIGN_PARTITION = 11;
+    private static final byte STORE_GROUP = 12;
 
     private MetadataCommandCodec() {
     }
@@ -71,9 +73,12 @@ public final class MetadataCommandCodec {
                 out.writeByte(COMMIT_OFFSETS);
                 MetadataEncoding.writeString(out, c.groupId());
                 MetadataEncoding.writeOffsets(out, c.offsets());
-            } else if (command instanceof DeleteGroupOffsets c) {
-                out.writeByte(DELETE_GROUP_OFFSETS);
+            } else if (command instanceof DeleteGroup c) {
+                out.writeByte(DELETE_GROUP);
                 MetadataEncoding.writeString(out, c.groupId());
+            } else if (command instanceof StoreGroup c) {
+                out.writeByte(STORE_GROUP);
+                MetadataEncoding.writeGroup(out, c.group());
             } else if (command instanceof AllocateProducerIds c) {
                 out.writeByte(ALLOCATE_PRODUCER_IDS);
                 out.writeInt(c.count());
@@ -125,7 +130,8 @@ public final class MetadataCommandCodec {
                         MetadataEncoding.readStringMap(in), new HashSet<>(MetadataEncoding.readStrings(in)));
                 case COMMIT_OFFSETS -> new CommitOffsets(MetadataEncoding.readString(in),
                         MetadataEncoding.readOffsets(in));
-                case DELETE_GROUP_OFFSETS -> new DeleteGroupOffsets(MetadataEncoding.readString(in));
+                case DELETE_GROUP -> new DeleteGroup(MetadataEncoding.readString(in));
+                case STORE_GROUP -> new StoreGroup(MetadataEncoding.readGroup(in));
                 case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
                 case REGISTER_NODE -> new RegisterNode(MetadataEncoding.readMember(in),
                         MetadataEncoding.readMemberState(in));

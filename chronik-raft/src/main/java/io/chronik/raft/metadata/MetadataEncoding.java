@@ -145,6 +145,60 @@ final class MetadataEncoding {
                 readMemberState(in));
     }
 
+    static void writeGroup(DataOutput out, GroupImage g) throws IOException {
+        writeString(out, g.groupId());
+        out.writeInt(g.generationId());
+        writeNullableString(out, g.protocolType());
+        writeNullableString(out, g.protocolName());
+        writeNullableString(out, g.leaderId());
+        out.writeInt(g.members().size());
+        for (GroupImage.Member m : g.members()) {
+            writeString(out, m.memberId());
+            writeNullableString(out, m.groupInstanceId());
+            writeString(out, m.clientId());
+            writeString(out, m.clientHost());
+            out.writeInt(m.rebalanceTimeoutMs());
+            out.writeInt(m.sessionTimeoutMs());
+            writeBytes(out, m.subscription());
+            writeBytes(out, m.assignment());
+        }
+    }
+
+    static GroupImage readGroup(DataInput in) throws IOException {
+        String groupId = readString(in);
+        int generationId = in.readInt();
+        String protocolType = readNullableString(in);
+        String protocolName = readNullableString(in);
+        String leaderId = readNullableString(in);
+        int count = readCount(in);
+        List<GroupImage.Member> members = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            members.add(new GroupImage.Member(readString(in), readNullableString(in), readString(in), readString(in),
+                    in.readInt(), in.readInt(), readBytes(in), readBytes(in)));
+        }
+        return new GroupImage(groupId, generationId, protocolType, protocolName, leaderId, members);
+    }
+
+    private static void writeNullableString(DataOutput out, String s) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) {
+            writeString(out, s);
+        }
+    }
+
+    private static String readNullableString(DataInput in) throws IOException {
+        return in.readBoolean() ? readString(in) : null;
+    }
+
+    private static void writeBytes(DataOutput out, byte[] bytes) throws IOException {
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static byte[] readBytes(DataInput in) throws IOException {
+        return readBytes(in, readCount(in));
+    }
+
     /** Member states are written by ordinal: {@link MemberState} constants are only ever appended. */
     static MemberState readMemberState(DataInput in) throws IOException {
         int ordinal = in.readByte();

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +18,13 @@ import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
 import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
-import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
 import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
+import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
@@ -34,14 +36,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * The cluster metadata state: topics, their assignments and configs, committed group offsets and the producer-id
- * counter. Applies {@link MetadataCommand}s in log order and writes and loads snapshots of the whole state; it
+ * The cluster metadata state: topics, their assignments and configs, committed group offsets, stored group
+ * memberships and the producer-id counter. Applies {@link MetadataCommand}s in log order and writes and loads snapshots of the whole state; it
  * knows nothing about where the log lives (a local journal today, a Ratis group later).
  *
  * <p><b>Threads.</b> Exactly one applier thread calls {@link #apply}, {@link #writeSnapshot} and
  * {@link #loadSnapshot}. Any thread may call {@link #image()} (an immutable {@link MetadataImage} swapped after each
- * apply), {@link #committedOffsets}, {@link #groupsWithOffsets} and {@link #appliedIndex()}. Offsets live in
- * concurrent maps keyed by group, so a commit touches only its own group; a reader may see a multi-partition commit
+ * apply), {@link #committedOffsets}, {@link #groupsWithOffsets}, {@link #storedGroup}, {@link #storedGroups} and
+ * {@link #appliedIndex()}. Offsets and memberships live in concurrent maps keyed by group, so a commit touches only its own group; a reader may see a multi-partition commit
  * half applied, never a torn single offset.
  *
  * <p><b>Determinism.</b> Apply reads nothing but the command and the state (no clock, no randomness), so every
@@ -51,19 +53,23 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * <p><b>Invariants kept here.</b> Topic names are valid Kafka names and do not collide ('.' vs '_'); topic names and
  * ids are unique; every topic has at least one partition, every partition the same non-zero number of distinct,
  * non-negative replica ids; committed offsets exist only for partitions of existing topics; producer id blocks never
- * overlap; a member moves only along the transitions {@link MemberState} lists; a reassignment exists only for an
+ * overlap; a group's stored membership never goes back to an earlier generation; a member moves only along the transitions {@link MemberState} lists; a reassignment exists only for an
  * existing partition and has its replication factor.
  */
 public final class MetadataStateMachine {
 
     private static final int SNAPSHOT_MAGIC = 0x434d534e; // "CMSN"
-    /** Version 2 added members and reassignments after the groups; version 1 snapshots are still read. */
-    private static final byte SNAPSHOT_VERSION = 2;
+    /**
+     * Version 2 added members and reassignments after the groups, version 3 the stored group memberships after
+     * those; snapshots of versions 1 and 2 are still read.
+     */
+    private static final byte SNAPSHOT_VERSION = 3;
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private final ConcurrentMap<String, ConcurrentMap<TopicPartition, CommittedOffset>> offsetsByGroup =
             new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, GroupImage> storedGroups = new ConcurrentHashMap<>();
     private volatile long nextProducerId;
 
     /** An empty state at applied index 0. */
@@ -94,6 +100,16 @@ public final class MetadataStateMachine {
         return Set.copyOf(offsetsByGroup.keySet());
     }
 
+    /** The group's last stored membership, if any. */
+    public Optional<GroupImage> storedGroup(String groupId) {
+        return Optional.ofNullable(storedGroups.get(groupId));
+    }
+
+    /** Every stored group membership. */
+    public List<GroupImage> storedGroups() {
+        return List.copyOf(storedGroups.values());
+    }
+
     /**
      * Applies one command. Applier thread only.
      *
@@ -121,8 +137,15 @@ public final class MetadataStateMachine {
                 commitOffsets(c);
                 image = before.at(index);
                 return null;
-            } else if (command instanceof DeleteGroupOffsets c) {
+            } else if (command instanceof DeleteGroup c) {
                 offsetsByGroup.remove(c.groupId());
+                storedGroups.remove(c.groupId());
+                image = before.at(index);
+                return null;
+            } else if (command instanceof StoreGroup c) {
+                GroupImage next = c.group();
+                storedGroups.merge(next.groupId(), next,
+                        (stored, incoming) -> incoming.generationId() >= stored.generationId() ? incoming : stored);
                 image = before.at(index);
                 return null;
             } else if (command instanceof AllocateProducerIds c) {
@@ -430,6 +453,11 @@ public final class MetadataStateMachine {
             out.writeInt(move.getKey().partition());
             MetadataEncoding.writeAssignment(out, List.of(move.getValue()));
         }
+        TreeMap<String, GroupImage> memberships = new TreeMap<>(storedGroups);
+        out.writeInt(memberships.size());
+        for (GroupImage group : memberships.values()) {
+            MetadataEncoding.writeGroup(out, group);
+        }
     }
 
     /**
@@ -443,7 +471,7 @@ public final class MetadataStateMachine {
             throw new IOException("not a metadata snapshot (bad magic)");
         }
         byte version = in.readByte();
-        if (version != 1 && version != SNAPSHOT_VERSION) {
+        if (version < 1 || version > SNAPSHOT_VERSION) {
             throw new IOException("unknown metadata snapshot version " + version);
         }
         long appliedIndex = in.readLong();
@@ -474,6 +502,14 @@ public final class MetadataStateMachine {
                 moves.put(tp, MetadataEncoding.readReplicas(in));
             }
         }
+        Map<String, GroupImage> memberships = new HashMap<>();
+        if (version >= 3) {
+            int membershipCount = MetadataEncoding.readCount(in);
+            for (int i = 0; i < membershipCount; i++) {
+                GroupImage group = MetadataEncoding.readGroup(in);
+                memberships.put(group.groupId(), group);
+            }
+        }
         MetadataImage loaded;
         try {
             MetadataImage topicsOnly = new MetadataImage(appliedIndex, topics);
@@ -488,6 +524,8 @@ public final class MetadataStateMachine {
                 offsetsByGroup.put(group, new ConcurrentHashMap<>(offsets));
             }
         });
+        storedGroups.clear();
+        storedGroups.putAll(memberships);
         nextProducerId = producerId;
         image = loaded;
     }

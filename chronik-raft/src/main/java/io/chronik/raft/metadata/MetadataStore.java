@@ -1,6 +1,8 @@
 package io.chronik.raft.metadata;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -27,6 +29,12 @@ public interface MetadataStore extends AutoCloseable {
 
     /** Ids of the groups that have at least one committed offset. */
     Set<String> groupsWithOffsets();
+
+    /** The group's last stored membership ({@link MetadataCommand.StoreGroup}), if any. */
+    Optional<GroupImage> storedGroup(String groupId);
+
+    /** Every stored group membership. */
+    List<GroupImage> storedGroups();
 
     /** Called after each successfully applied command, on the applier thread. */
     void addListener(MetadataListener listener);

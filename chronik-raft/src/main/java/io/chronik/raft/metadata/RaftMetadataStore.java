@@ -1,7 +1,9 @@
 package io.chronik.raft.metadata;
 
 import io.chronik.raft.node.RaftNode;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -104,6 +106,16 @@ public final class RaftMetadataStore implements MetadataStore {
     @Override
     public Set<String> groupsWithOffsets() {
         return stateMachine.state().groupsWithOffsets();
+    }
+
+    @Override
+    public Optional<GroupImage> storedGroup(String groupId) {
+        return stateMachine.state().storedGroup(groupId);
+    }
+
+    @Override
+    public List<GroupImage> storedGroups() {
+        return stateMachine.state().storedGroups();
     }
 
     @Override

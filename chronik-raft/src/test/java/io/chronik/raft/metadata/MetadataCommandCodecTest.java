@@ -13,8 +13,9 @@ import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
 import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
-import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,7 +38,13 @@ class MetadataCommandCodecTest {
                         new TopicPartition("orders", 11), new CommittedOffset(0, -1, "", 0),
                         new TopicPartition("x", 3), new CommittedOffset(Long.MAX_VALUE, 0, null, -5))),
                 new CommitOffsets("", Map.of()),
-                new DeleteGroupOffsets("group-1"),
+                new DeleteGroup("group-1"),
+                new StoreGroup(new GroupImage("group-1", 7, "consumer", "range", "m-1", List.of(
+                        new GroupImage.Member("m-1", null, "client", "/127.0.0.1", 300_000, 45_000,
+                                new byte[] {0, 1, 2}, new byte[] {3}),
+                        new GroupImage.Member("m-2", "instance-2", "", "", 1, 2, new byte[0], new byte[0])))),
+                new StoreGroup(new GroupImage("empty", 8, "consumer", null, null, List.of())),
+                new StoreGroup(new GroupImage("never-joined", 0, null, null, null, List.of())),
                 new AllocateProducerIds(1000),
                 new AllocateProducerIds(Integer.MIN_VALUE));
     }

@@ -17,8 +17,9 @@ import io.chronik.raft.metadata.MetadataCommand.AlterTopicConfigs;
 import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
-import io.chronik.raft.metadata.MetadataCommand.DeleteGroupOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -191,11 +192,39 @@ class MetadataStateMachineTest {
         createOrders();
         apply(new CommitOffsets("g", Map.of(new TopicPartition("orders", 0), offset(1))));
 
-        apply(new DeleteGroupOffsets("g"));
-        apply(new DeleteGroupOffsets("never-existed"));
+        apply(new DeleteGroup("g"));
+        apply(new DeleteGroup("never-existed"));
 
         assertThat(sm.committedOffsets("g")).isEmpty();
         assertThat(sm.groupsWithOffsets()).isEmpty();
+    }
+
+    @Test
+    void aStoredGroupNeverGoesBackToAnEarlierGenerationAndDeleteGroupForgetsIt() {
+        GroupImage stable = group("g", 5, "m-1");
+        apply(new StoreGroup(stable));
+        apply(new StoreGroup(group("g", 4, "m-0")));
+
+        assertThat(sm.storedGroup("g")).contains(stable);
+
+        GroupImage replacedStaticMember = group("g", 5, "m-2");
+        apply(new StoreGroup(replacedStaticMember));
+        GroupImage empty = new GroupImage("g", 6, "consumer", null, null, List.of());
+        apply(new StoreGroup(empty));
+        apply(new StoreGroup(group("other", 1, "m-9")));
+
+        assertThat(sm.storedGroup("g")).as("same generation replaces, later wins").contains(empty);
+        assertThat(sm.storedGroups()).hasSize(2);
+
+        apply(new DeleteGroup("g"));
+
+        assertThat(sm.storedGroup("g")).isEmpty();
+        assertThat(sm.storedGroups()).extracting(GroupImage::groupId).containsExactly("other");
+    }
+
+    private static GroupImage group(String groupId, int generation, String memberId) {
+        return new GroupImage(groupId, generation, "consumer", "range", memberId, List.of(new GroupImage.Member(
+                memberId, null, "client", "/127.0.0.1", 60_000, 10_000, new byte[] {1}, new byte[] {2})));
     }
 
     @Test
@@ -225,6 +254,8 @@ class MetadataStateMachineTest {
                 new TopicPartition("payments", 0), offset(8))));
         apply(new CommitOffsets("g2", Map.of(new TopicPartition("orders", 0), offset(6))));
         apply(new AllocateProducerIds(77));
+        apply(new StoreGroup(group("g1", 3, "m-1")));
+        apply(new StoreGroup(new GroupImage("g2", 9, "consumer", null, null, List.of())));
 
         byte[] snapshot = snapshotOf(sm);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -235,7 +266,26 @@ class MetadataStateMachineTest {
         assertThat(restored.committedOffsets("g1")).isEqualTo(sm.committedOffsets("g1"));
         assertThat(restored.committedOffsets("g2")).isEqualTo(sm.committedOffsets("g2"));
         assertThat(restored.nextProducerId()).isEqualTo(77);
+        assertThat(restored.storedGroups()).containsExactlyInAnyOrderElementsOf(sm.storedGroups()).hasSize(2);
         assertThat(snapshotOf(restored)).isEqualTo(snapshot);
+    }
+
+    @Test
+    void aVersionTwoSnapshotWithoutStoredGroupsStillLoads() throws IOException {
+        createOrders();
+        apply(new CommitOffsets("g1", Map.of(new TopicPartition("orders", 1), offset(4))));
+        byte[] current = snapshotOf(sm);
+        // Version 3 only appended the memberships (here: a count of 0) after everything version 2 wrote.
+        byte[] versionTwo = Arrays.copyOf(current, current.length - Integer.BYTES);
+        versionTwo[Integer.BYTES] = 2;
+
+        MetadataStateMachine restored = new MetadataStateMachine();
+        restored.loadSnapshot(new DataInputStream(new ByteArrayInputStream(versionTwo)));
+
+        assertThat(restored.image()).isEqualTo(sm.image());
+        assertThat(restored.committedOffsets("g1")).isEqualTo(sm.committedOffsets("g1"));
+        assertThat(restored.storedGroups()).isEmpty();
+        assertThat(snapshotOf(restored)).isEqualTo(current);
     }
 
     @Test

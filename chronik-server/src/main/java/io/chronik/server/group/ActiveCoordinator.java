@@ -5,10 +5,11 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The group coordinator of this node while it leads the metadata group. Committed offsets live in the metadata
- * group, so whichever node leads it can coordinate; membership is in memory, so a coordinator belongs to one
- * leadership term — when this node stops leading, its coordinator is closed (members get NOT_COORDINATOR and find the
- * new one), and a later term starts from the durable offsets with a fresh coordinator. Thread-safe.
+ * The group coordinator of this node while it leads the metadata group. Committed offsets and each group's last
+ * Stable or Empty membership live in the metadata group, so whichever node leads it can coordinate; the live state
+ * (rebalances in progress, timers) is in memory, so a coordinator belongs to one leadership term — when this node
+ * stops leading, its coordinator is closed (members get NOT_COORDINATOR and find the new one), and a later term
+ * starts a fresh coordinator from what the metadata group holds. Thread-safe.
  */
 public final class ActiveCoordinator implements AutoCloseable {
 

@@ -1,5 +1,6 @@
 package io.chronik.server.group;
 
+import io.chronik.raft.metadata.GroupImage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,41 @@ final class ClassicGroup {
 
     ClassicGroup(String groupId) {
         this.groupId = groupId;
+    }
+
+    /**
+     * The group as stored by {@link #image()}: Stable at the stored generation with its members and assignments,
+     * or Empty when it had none. Members offer only the protocol they were chosen with, as Kafka loads them; their
+     * session timers are the caller's to start.
+     */
+    static ClassicGroup restored(GroupImage image) {
+        ClassicGroup group = new ClassicGroup(image.groupId());
+        group.generationId = image.generationId();
+        group.protocolType = image.protocolType();
+        for (GroupImage.Member m : image.members()) {
+            GroupMember member = new GroupMember(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
+                    m.rebalanceTimeoutMs(), m.sessionTimeoutMs(),
+                    List.of(new MemberProtocol(image.protocolName(), m.subscription())));
+            member.assignment(m.assignment());
+            member.joined();
+            group.add(member, image.protocolType());
+        }
+        if (!group.members.isEmpty()) {
+            group.protocolName = image.protocolName();
+            group.leaderId = group.members.containsKey(image.leaderId()) ? image.leaderId() : group.leaderId;
+            group.state = GroupState.STABLE;
+        }
+        return group;
+    }
+
+    /** What a later coordinator needs to continue this generation; taken when it is Stable or Empty. */
+    GroupImage image() {
+        List<GroupImage.Member> stored = new ArrayList<>();
+        for (GroupMember m : members.values()) {
+            stored.add(new GroupImage.Member(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
+                    m.rebalanceTimeoutMs(), m.sessionTimeoutMs(), m.metadataFor(protocolName), m.assignment()));
+        }
+        return new GroupImage(groupId, generationId, protocolType, protocolName, leaderId, stored);
     }
 
     String groupId() {

@@ -17,6 +17,11 @@ final class Completions {
         pending.add(() -> future.complete(value));
     }
 
+    /** Runs an action after the lock is released, in order with the completions. */
+    void run(Runnable action) {
+        pending.add(action);
+    }
+
     void runAll() {
         for (Runnable r : pending) {
             r.run();

@@ -1,5 +1,6 @@
 package io.chronik.server.group;
 
+import io.chronik.raft.metadata.GroupImage;
 import io.chronik.server.group.GroupMember.PendingJoin;
 import io.chronik.server.group.GroupMember.PendingSync;
 import java.util.ArrayList;
@@ -52,7 +53,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Kafka's classic group coordinator: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
  * OffsetFetch, DescribeGroups, ListGroups and DeleteGroups, at every version kafka-clients' generated
- * message classes know. Membership lives in memory; committed offsets live in the {@link GroupOffsetStore}.
+ * message classes know. Membership lives in memory and each Stable or Empty generation is also written to the
+ * {@link GroupStore}, with the committed offsets, so a coordinator that starts (after a failover or a restart)
+ * continues every group's last agreed generation: its members keep heartbeating and committing without a rebalance.
  *
  * <p>Callers are the server's request handlers, on request-handler threads. No call blocks for long:
  * JoinGroup and SyncGroup that must wait for other members return a future completed later (by another
@@ -62,12 +65,11 @@ import org.slf4j.LoggerFactory;
  * rebalance and sync deadlines) run on the given scheduler and take the same lock. Futures are completed
  * after the lock is released, on whichever thread decided them: the caller's own thread, another member's
  * request thread (the leader's SyncGroup completes the followers'), a scheduler thread (deadlines), or the
- * thread that completes the {@link GroupOffsetStore}'s future. Callers must not block in what they chain
+ * thread that completes the {@link GroupStore}'s future. Callers must not block in what they chain
  * onto these futures. The scheduler is borrowed, not owned: {@link #close()} cancels the timers but does
  * not shut it down.
  *
- * <p>Not done: KIP-848 groups, transactional offset commits, offset expiry (retention), persisting
- * membership across restarts (a restarted coordinator knows only groups with committed offsets, as Empty).
+ * <p>Not done: KIP-848 groups, transactional offset commits, offset expiry (retention).
  */
 public final class GroupCoordinator implements AutoCloseable {
 
@@ -79,20 +81,27 @@ public final class GroupCoordinator implements AutoCloseable {
     private static final int GROUP_AUTHORIZED_OPERATIONS = Utils.to32BitField(Set.of(
             AclOperation.READ.code(), AclOperation.DESCRIBE.code(), AclOperation.DELETE.code()));
 
-    private final GroupOffsetStore offsets;
+    private final GroupStore store;
     private final ScheduledExecutorService scheduler;
     private final GroupConfig config;
     private final GroupRegistry registry;
     private final GroupOffsets offsetRequests;
     private volatile boolean closed;
 
-    public GroupCoordinator(GroupOffsetStore offsets, ScheduledExecutorService scheduler, Time time,
+    public GroupCoordinator(GroupStore store, ScheduledExecutorService scheduler, Time time,
                             GroupConfig config) {
-        this.offsets = offsets;
+        this.store = store;
         this.scheduler = scheduler;
         this.config = config;
-        this.registry = new GroupRegistry(offsets);
-        this.offsetRequests = new GroupOffsets(offsets, registry, time, this::keepAlive);
+        this.registry = new GroupRegistry(store);
+        this.offsetRequests = new GroupOffsets(store, registry, time, this::keepAlive);
+        // Restored members get a full session from now to find this coordinator; those that do not are removed.
+        for (ClassicGroup group : registry.all()) {
+            registry.locked(group, out -> {
+                group.members().forEach(m -> scheduleSession(group, m));
+                return null;
+            });
+        }
     }
 
     // ---------------------------------------------------------------- JoinGroup
@@ -230,6 +239,7 @@ public final class GroupCoordinator implements AutoCloseable {
             replacement.update(p.rebalanceTimeoutMs, p.sessionTimeoutMs, p.protocols);
             replacement.joined();
             scheduleSession(group, replacement);
+            persist(group, out);
             boolean leader = group.isLeader(newMemberId);
             // KIP-814: a re-joined static leader learns the members but keeps the current assignment.
             out.complete(result, joinResponse(group, replacement, p.version, leader && p.version >= 9));
@@ -363,6 +373,8 @@ public final class GroupCoordinator implements AutoCloseable {
         }
         if (group.is(GroupState.COMPLETING_REBALANCE)) {
             scheduleSyncDeadline(group);
+        } else {
+            persist(group, out);
         }
     }
 
@@ -409,6 +421,24 @@ public final class GroupCoordinator implements AutoCloseable {
             case PREPARING_REBALANCE -> tryCompleteJoin(group, out);
             case EMPTY, DEAD -> { }
         }
+    }
+
+    /**
+     * Stores the group's membership (it is Stable or Empty) once the lock is released, without waiting for it:
+     * if this coordinator fails before the store has it, its successor holds the previous generation, whose
+     * members are refused with ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID and re-join — a rebalance, nothing lost.
+     */
+    private void persist(ClassicGroup group, Completions out) {
+        if (closed) {
+            return; // a successor may already be writing this group's next generation
+        }
+        GroupImage image = group.image();
+        out.run(() -> store.storeMembership(image).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                log.info("group {}: storing generation {} failed: {}", image.groupId(), image.generationId(),
+                        failure.toString());
+            }
+        }));
     }
 
     // ---------------------------------------------------------------- timers
@@ -512,6 +542,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 }
                 group.transitionTo(GroupState.STABLE);
                 log.info("group {}: generation {} is stable", group.groupId(), group.generationId());
+                persist(group, out);
                 for (GroupMember m : group.members()) {
                     PendingSync sync = m.pendingSync(null);
                     if (sync != null) {
@@ -797,7 +828,7 @@ public final class GroupCoordinator implements AutoCloseable {
         log.info("group {}: deleting", groupId);
         // The Dead group stays registered until the store forgot its offsets, so that a lookup in between
         // cannot resurrect it from offsets about to vanish.
-        return offsets.deleteGroup(groupId).handle((ok, failure) -> {
+        return store.deleteGroup(groupId).handle((ok, failure) -> {
             registry.remove(group);
             if (failure != null) {
                 log.warn("group {}: deleting offsets failed", groupId, failure);

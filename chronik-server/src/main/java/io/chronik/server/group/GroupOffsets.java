@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The offsets half of the coordinator: OffsetCommit (checked against the group's membership, then written
- * through the {@link GroupOffsetStore}) and OffsetFetch (read from the store). Stateless apart from its
+ * through the {@link GroupStore}) and OffsetFetch (read from the store). Stateless apart from its
  * collaborators; called by {@link GroupCoordinator} on request-handler threads.
  */
 final class GroupOffsets {
@@ -43,13 +43,13 @@ final class GroupOffsets {
     /** Kafka's {@code offset.metadata.max.bytes} default. */
     static final int MAX_METADATA_LENGTH = 4096;
 
-    private final GroupOffsetStore store;
+    private final GroupStore store;
     private final GroupRegistry registry;
     private final Time time;
     /** Called with the group lock held: a committing member proved it is alive. */
     private final BiConsumer<ClassicGroup, GroupMember> keepAlive;
 
-    GroupOffsets(GroupOffsetStore store, GroupRegistry registry, Time time,
+    GroupOffsets(GroupStore store, GroupRegistry registry, Time time,
                  BiConsumer<ClassicGroup, GroupMember> keepAlive) {
         this.store = store;
         this.registry = registry;

@@ -1,5 +1,6 @@
 package io.chronik.server.group;
 
+import io.chronik.raft.metadata.GroupImage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -7,19 +8,22 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
 
 /**
- * The coordinator's groups by id. A group that exists only as committed offsets in the
- * {@link GroupOffsetStore} (after a restart, or committed through another node) appears here as an Empty
- * group the first time it is looked up. Thread-safe; each group's own state is guarded by its lock, which
+ * The coordinator's groups by id. Groups whose membership the {@link GroupStore} keeps are here from the start,
+ * as they were stored (see {@link ClassicGroup#restored}); a group that exists only as committed offsets (after a
+ * restart, or committed through another node) appears as an Empty group the first time it is looked up. Thread-safe; each group's own state is guarded by its lock, which
  * {@link #locked} takes.
  */
 final class GroupRegistry {
 
     private final ConcurrentMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
-    private final GroupOffsetStore offsets;
+    private final GroupStore store;
 
-    GroupRegistry(GroupOffsetStore offsets) {
-        this.offsets = offsets;
-        for (String groupId : offsets.groups()) {
+    GroupRegistry(GroupStore store) {
+        this.store = store;
+        for (GroupImage stored : store.memberships()) {
+            groups.put(stored.groupId(), ClassicGroup.restored(stored));
+        }
+        for (String groupId : store.groups()) {
             groups.putIfAbsent(groupId, new ClassicGroup(groupId));
         }
     }
@@ -27,7 +31,7 @@ final class GroupRegistry {
     /** The group, or null when it has neither members nor committed offsets. */
     ClassicGroup find(String groupId) {
         ClassicGroup g = groups.get(groupId);
-        if (g == null && !offsets.committed(groupId).isEmpty()) {
+        if (g == null && !store.committed(groupId).isEmpty()) {
             g = groups.computeIfAbsent(groupId, ClassicGroup::new);
         }
         return g;
@@ -40,7 +44,7 @@ final class GroupRegistry {
 
     /** Every known group, including those that so far exist only as committed offsets. */
     List<ClassicGroup> all() {
-        for (String groupId : offsets.groups()) {
+        for (String groupId : store.groups()) {
             find(groupId);
         }
         return new ArrayList<>(groups.values());

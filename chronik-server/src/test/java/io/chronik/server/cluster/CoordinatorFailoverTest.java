@@ -6,15 +6,18 @@ import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The group coordinator lives on the metadata leader. When that node stops, a consumer group finds the new
  * coordinator and resumes from its committed offsets: nothing is skipped and only uncommitted records are read
- * again.
+ * again; the members keep their generation and assignment (no rebalance).
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class CoordinatorFailoverTest {
@@ -92,9 +95,8 @@ class CoordinatorFailoverTest {
             int successor = cluster.awaitMetadataLeader();
             assertThat(successor).isNotEqualTo(coordinator);
 
-            // Group membership lives only in the coordinator's memory (offsets are replicated, members are not):
-            // the first commit after the move fails with UNKNOWN_MEMBER_ID, as after any rebalance; the next poll
-            // rejoins, and what that commit carried is simply read again.
+            // The group's stable generation is in the metadata group, so the successor knows this member; a commit
+            // can still be refused while the consumer finds it (and is then simply read again).
             int failedCommits = 0;
             deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
             while (!(distinct(read) == RECORDS && committedAtEnd(consumer)) && System.nanoTime() < deadline) {
@@ -134,6 +136,61 @@ class CoordinatorFailoverTest {
             }
             assertThat(offsets.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                     e -> e.getValue().offset()))).as("committed offsets after the failover").isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void membersKeepTheirGenerationAndAssignmentAcrossTheMove() throws Exception {
+        cluster.createTopic(TOPIC, PARTITIONS);
+        int records = 90;
+        try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(), Map.of())) {
+            for (int i = 0; i < records; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, i % PARTITIONS, "k" + i, "view-" + i));
+            }
+            producer.flush();
+        }
+        List<String> events = new CopyOnWriteArrayList<>();
+        ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    events.add("revoked " + partitions);
+                }
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                events.add("assigned " + partitions.size());
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                events.add("lost " + partitions);
+            }
+        };
+        try (KafkaConsumer<String, String> consumer = ChronikCluster.consumer(cluster.bootstrap(), "viewers",
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10))) {
+            consumer.subscribe(List.of(TOPIC), listener);
+            int read = RecordPoller.poll(consumer, records / 3, Duration.ofSeconds(30)).size();
+            consumer.commitSync();
+            int generation = consumer.groupMetadata().generationId();
+            assertThat(events).as("one assignment before the move").containsExactly("assigned " + PARTITIONS);
+
+            int coordinator = cluster.awaitMetadataLeader();
+            cluster.stop(coordinator);
+            assertThat(cluster.awaitMetadataLeader()).isNotEqualTo(coordinator);
+
+            // Read the rest and commit it through the new coordinator, then keep polling for a few heartbeats
+            // (300 ms apart): a coordinator that did not know this member would have it re-join by now.
+            read += RecordPoller.poll(consumer, records - read, Duration.ofSeconds(45)).size();
+            consumer.commitSync(Duration.ofSeconds(45));
+            RecordPoller.poll(consumer, 1, Duration.ofSeconds(3));
+
+            assertThat(read).isEqualTo(records);
+            assertThat(consumer.groupMetadata().generationId()).as("generation after the move").isEqualTo(generation);
+            assertThat(events).as("rebalance callbacks").containsExactly("assigned " + PARTITIONS);
+            assertThat(consumer.committed(Set.copyOf(ChronikCluster.partitions(TOPIC, PARTITIONS))).values())
+                    .allSatisfy(o -> assertThat(o.offset()).isEqualTo(records / PARTITIONS));
         }
     }
 

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class GroupAdminTest {
 
-    private static InMemoryOffsetStore storeWithOffsetsFor(String groupId) {
-        InMemoryOffsetStore store = new InMemoryOffsetStore();
+    private static InMemoryGroupStore storeWithOffsetsFor(String groupId) {
+        InMemoryGroupStore store = new InMemoryGroupStore();
         store.commit(groupId, Map.of(new TopicPartition("t", 0), new CommittedOffset(42, -1, "", 1L))).join();
         return store;
     }

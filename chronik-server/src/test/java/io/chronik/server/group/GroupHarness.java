@@ -28,14 +28,14 @@ final class GroupHarness {
     static final int REBALANCE_MS = 20_000;
 
     final ManualClock clock = new ManualClock();
-    final InMemoryOffsetStore store;
+    final InMemoryGroupStore store;
     final GroupCoordinator coordinator;
 
     GroupHarness() {
-        this(new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE), new InMemoryOffsetStore());
+        this(new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE), new InMemoryGroupStore());
     }
 
-    GroupHarness(GroupConfig config, InMemoryOffsetStore store) {
+    GroupHarness(GroupConfig config, InMemoryGroupStore store) {
         this.store = store;
         this.coordinator = new GroupCoordinator(store, clock, clock, config);
     }

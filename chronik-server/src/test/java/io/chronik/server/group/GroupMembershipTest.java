@@ -250,7 +250,7 @@ class GroupMembershipTest {
     @Test
     void theFirstRebalanceOfAnEmptyGroupWaitsTheInitialDelay() {
         GroupHarness delayed = new GroupHarness(new GroupConfig(3000, 1000, 60_000, Integer.MAX_VALUE),
-                new InMemoryOffsetStore());
+                new InMemoryGroupStore());
         CompletableFuture<JoinGroupResponseData> a = delayed.join("", (short) 3);
         delayed.clock.advance(1000);
         CompletableFuture<JoinGroupResponseData> b = delayed.join("", (short) 3);

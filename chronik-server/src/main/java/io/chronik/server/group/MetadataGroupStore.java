@@ -1,18 +1,20 @@
 package io.chronik.server.group;
 
 import io.chronik.raft.metadata.CommittedOffset;
+import io.chronik.raft.metadata.GroupImage;
 import io.chronik.raft.metadata.MetadataCommand;
 import io.chronik.raft.metadata.MetadataStore;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
-/** Committed offsets kept in the metadata store, so they are as durable (and later, as replicated) as topics. */
-public final class MetadataGroupOffsetStore implements GroupOffsetStore {
+/** Offsets and memberships kept in the metadata store, so they are as durable and replicated as topics. */
+public final class MetadataGroupStore implements GroupStore {
     private final MetadataStore metadata;
 
-    public MetadataGroupOffsetStore(MetadataStore metadata) {
+    public MetadataGroupStore(MetadataStore metadata) {
         this.metadata = metadata;
     }
 
@@ -33,6 +35,16 @@ public final class MetadataGroupOffsetStore implements GroupOffsetStore {
 
     @Override
     public CompletableFuture<Void> deleteGroup(String groupId) {
-        return metadata.submit(new MetadataCommand.DeleteGroupOffsets(groupId));
+        return metadata.submit(new MetadataCommand.DeleteGroup(groupId));
+    }
+
+    @Override
+    public CompletableFuture<Void> storeMembership(GroupImage group) {
+        return metadata.submit(new MetadataCommand.StoreGroup(group));
+    }
+
+    @Override
+    public List<GroupImage> memberships() {
+        return metadata.storedGroups();
     }
 }

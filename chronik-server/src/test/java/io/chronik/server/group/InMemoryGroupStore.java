@@ -1,22 +1,25 @@
 package io.chronik.server.group;
 
 import io.chronik.raft.metadata.CommittedOffset;
+import io.chronik.raft.metadata.GroupImage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Test double for the durable offset store. By default writes are applied and acknowledged at once; with
+ * Test double for the durable group store (offsets and memberships). By default writes are applied and acknowledged at once; with
  * {@link #holdWrites} they wait until {@link #releaseWrites}, like an fsync that has not happened yet.
  */
-final class InMemoryOffsetStore implements GroupOffsetStore {
+final class InMemoryGroupStore implements GroupStore {
 
     private final Map<String, Map<TopicPartition, CommittedOffset>> groups = new HashMap<>();
+    private final Map<String, GroupImage> memberships = new HashMap<>();
     private final List<Runnable> held = new ArrayList<>();
     private boolean holding;
 
@@ -63,10 +66,33 @@ final class InMemoryOffsetStore implements GroupOffsetStore {
         defer(() -> {
             synchronized (this) {
                 groups.remove(groupId);
+                memberships.remove(groupId);
             }
             f.complete(null);
         });
         return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> storeMembership(GroupImage group) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        defer(() -> {
+            synchronized (this) {
+                memberships.merge(group.groupId(), group,
+                        (stored, incoming) -> incoming.generationId() >= stored.generationId() ? incoming : stored);
+            }
+            f.complete(null);
+        });
+        return f;
+    }
+
+    @Override
+    public synchronized List<GroupImage> memberships() {
+        return List.copyOf(memberships.values());
+    }
+
+    synchronized Optional<GroupImage> membership(String groupId) {
+        return Optional.ofNullable(memberships.get(groupId));
     }
 
     private void defer(Runnable write) {
