@@ -1,0 +1,453 @@
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * A fault soak for a three-node Chronik cluster: an idempotent {@code acks=all} producer writes numbered records at a
+ * steady rate and a consumer group reads and commits them, while nodes are killed with SIGKILL (one at a time, the
+ * leader of a partition, two at once, or all three) and restarted. At the end every record is read back and checked:
+ * every acknowledged record is there exactly once, at the offset its acknowledgement named, and each partition
+ * holds its records in the order they were sent. Exits 1 if any check fails.
+ *
+ * <p>Run by {@code bench/chaos.sh} (which builds the class path and the distribution copy); by hand:
+ * <pre>java -cp 'bench/work/kafka-lib/*' bench/Chaos.java LAUNCHER WORK_DIR SECONDS RATE</pre>
+ * It starts the nodes itself from a generated cluster file under WORK_DIR (fresh each run) and stops them on exit.
+ * It is a soak, not a test: CI does not run it, and a run is only as good as the faults it happened to hit, so
+ * it prints every fault with its time and the nodes' logs stay in WORK_DIR.
+ */
+public final class Chaos {
+
+    private static final String TOPIC = "chaos";
+    private static final int PARTITIONS = 3;
+    private static final int NODES = 3;
+
+    private final Path launcher;
+    private final Path work;
+    private final Path yaml;
+    private final int[] kafkaPorts = new int[NODES + 1];
+    private final Process[] nodes = new Process[NODES + 1];
+    private final Random random = new Random();
+    private final String bootstrap;
+
+    private Chaos(Path launcher, Path work) throws IOException {
+        this.launcher = launcher;
+        this.work = work;
+        this.yaml = work.resolve("cluster.yaml");
+        StringBuilder file = new StringBuilder("cluster_name: chronik-chaos\nnodes:\n");
+        for (int id = 1; id <= NODES; id++) {
+            kafkaPorts[id] = freePort();
+            file.append("  - id: ").append(id).append("\n    host: 127.0.0.1\n    kafka_port: ").append(kafkaPorts[id])
+                    .append("\n    raft_port: ").append(freePort()).append("\n    admin_port: ").append(freePort())
+                    .append('\n');
+        }
+        file.append("topic_defaults:\n  partitions: 3\n  replication_factor: 3\n");
+        Files.writeString(yaml, file.toString());
+        List<String> addresses = new ArrayList<>();
+        for (int id = 1; id <= NODES; id++) {
+            addresses.add("127.0.0.1:" + kafkaPorts[id]);
+        }
+        bootstrap = String.join(",", addresses);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 4) {
+            System.err.println("usage: Chaos LAUNCHER WORK_DIR SECONDS RATE");
+            System.exit(2);
+        }
+        Path work = Path.of(args[1]);
+        Files.createDirectories(work);
+        Chaos chaos = new Chaos(Path.of(args[0]), work);
+        int exit;
+        try {
+            exit = chaos.run(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+        } finally {
+            chaos.stopAll();
+        }
+        System.exit(exit);
+    }
+
+    // ------------------------------------------------------------------ the run
+
+    private int run(int seconds, int rate) throws Exception {
+        for (int id = 1; id <= NODES; id++) {
+            start(id);
+        }
+        for (int id = 1; id <= NODES; id++) {
+            awaitListening(id);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3))).all().get(60, TimeUnit.SECONDS);
+        }
+        log("cluster up on " + bootstrap + "; producing " + rate + " records/s for " + seconds + " s under faults");
+
+        Ledger ledger = new Ledger();
+        AtomicBoolean producing = new AtomicBoolean(true);
+        Thread producer = new Thread(() -> produce(ledger, producing, rate), "producer");
+        GroupReader group = new GroupReader();
+        Thread reader = new Thread(group, "group-reader");
+        producer.start();
+        reader.start();
+
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        List<String> faults = new ArrayList<>();
+        sleepSeconds(10);
+        while (System.nanoTime() < end) {
+            faults.add(injectFault());
+            sleepSeconds(5 + random.nextInt(10));
+        }
+        log("faults over; every node running again, letting the producer drain");
+        producing.set(false);
+        producer.join(TimeUnit.MINUTES.toMillis(3));
+        long groupDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!group.seen.keySet().containsAll(ledger.acked.keySet()) && System.nanoTime() < groupDeadline) {
+            Thread.sleep(500);
+        }
+        group.stop();
+        reader.join(TimeUnit.MINUTES.toMillis(1));
+
+        Map<TopicPartition, List<ConsumerRecord<String, String>>> log = readEverything();
+        return verify(ledger, log, group, faults);
+    }
+
+    /** One fault: kills one to three nodes with SIGKILL, waits, restarts them, and waits until they listen. */
+    private String injectFault() throws Exception {
+        int kind = random.nextInt(10);
+        List<Integer> victims = new ArrayList<>();
+        String what;
+        if (kind < 4) {
+            victims.add(1 + random.nextInt(NODES));
+            what = "kill node " + victims.get(0);
+        } else if (kind < 7) {
+            int partition = random.nextInt(PARTITIONS);
+            int leader = leaderOf(partition);
+            victims.add(leader > 0 ? leader : 1 + random.nextInt(NODES));
+            what = "kill node " + victims.get(0) + (leader > 0 ? " (leader of partition " + partition + ")" : "");
+        } else if (kind < 9) {
+            int spared = 1 + random.nextInt(NODES);
+            for (int id = 1; id <= NODES; id++) {
+                if (id != spared) {
+                    victims.add(id);
+                }
+            }
+            what = "kill nodes " + victims + " (no quorum)";
+        } else {
+            for (int id = 1; id <= NODES; id++) {
+                victims.add(id);
+            }
+            what = "kill the whole cluster";
+        }
+        int downSeconds = 1 + random.nextInt(8);
+        LocalTime at = LocalTime.now().truncatedTo(ChronoUnit.SECONDS);
+        log(what + ", down for " + downSeconds + " s");
+        for (int id : victims) {
+            nodes[id].destroyForcibly();
+        }
+        for (int id : victims) {
+            nodes[id].waitFor();
+        }
+        sleepSeconds(downSeconds);
+        for (int id : victims) {
+            start(id);
+        }
+        for (int id : victims) {
+            awaitListening(id);
+        }
+        return at + " " + what + ", down " + downSeconds + " s";
+    }
+
+    private int leaderOf(int partition) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+            TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .get(TOPIC);
+            Node leader = d.partitions().get(partition).leader();
+            return leader == null ? -1 : leader.id();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    // ------------------------------------------------------------------ producing
+
+    /** What the producer sent and what came back, by sequence number (the record's value). */
+    private static final class Ledger {
+        final AtomicLong sent = new AtomicLong();
+        /** Acknowledged sequence → the (partition, offset) the acknowledgement named. */
+        final ConcurrentMap<Long, TopicPartitionOffset> acked = new ConcurrentHashMap<>();
+        final ConcurrentMap<String, AtomicLong> failures = new ConcurrentHashMap<>();
+    }
+
+    private record TopicPartitionOffset(int partition, long offset) { }
+
+    private void produce(Ledger ledger, AtomicBoolean producing, int rate) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 120_000);
+        props.put(ProducerConfig.METADATA_MAX_AGE_CONFIG, 2_000);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            long started = System.nanoTime();
+            while (producing.get()) {
+                long seq = ledger.sent.get();
+                long due = started + seq * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(Math.min(wait, 50_000_000L));
+                    continue;
+                }
+                producer.send(new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, Long.toString(seq)),
+                        (metadata, error) -> {
+                            if (error == null) {
+                                ledger.acked.put(seq, new TopicPartitionOffset(metadata.partition(), metadata.offset()));
+                            } else {
+                                ledger.failures.computeIfAbsent(error.getClass().getSimpleName(),
+                                        k -> new AtomicLong()).incrementAndGet();
+                            }
+                        });
+                ledger.sent.incrementAndGet();
+            }
+            producer.flush();
+        } catch (Exception e) {
+            log("producer stopped: " + e);
+        }
+    }
+
+    // ------------------------------------------------------------------ a consumer group through the faults
+
+    /** Reads the topic in a group, committing after every poll; counts what it saw and how often it was re-assigned. */
+    private final class GroupReader implements Runnable {
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final Map<Long, Integer> seen = new ConcurrentHashMap<>();
+        final AtomicLong assignments = new AtomicLong();
+        final AtomicLong failedCommits = new AtomicLong();
+
+        void stop() {
+            running.set(false);
+        }
+
+        @Override
+        public void run() {
+            Map<String, Object> props = consumerProps();
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, "chaos-readers");
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                    new StringDeserializer())) {
+                consumer.subscribe(List.of(TOPIC), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        assignments.incrementAndGet();
+                    }
+                });
+                while (running.get()) {
+                    var records = consumer.poll(Duration.ofMillis(500));
+                    records.forEach(r -> seen.merge(Long.parseLong(r.value()), 1, Integer::sum));
+                    if (!records.isEmpty()) {
+                        try {
+                            consumer.commitSync(Duration.ofSeconds(30));
+                        } catch (Exception e) {
+                            failedCommits.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                log("group reader stopped: " + e);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ checking
+
+    private Map<String, Object> consumerProps() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 2_000);
+        return props;
+    }
+
+    private Map<TopicPartition, List<ConsumerRecord<String, String>>> readEverything() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            partitions.add(new TopicPartition(TOPIC, p));
+        }
+        Map<TopicPartition, List<ConsumerRecord<String, String>>> log = new TreeMap<>(
+                (a, b) -> Integer.compare(a.partition(), b.partition()));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerProps(), new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(60));
+            partitions.forEach(tp -> log.put(tp, new ArrayList<>()));
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+                    && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> log.get(new TopicPartition(r.topic(),
+                        r.partition())).add(r));
+            }
+            log("read back " + log.values().stream().mapToInt(List::size).sum() + " records up to " + ends);
+        }
+        return log;
+    }
+
+    private int verify(Ledger ledger, Map<TopicPartition, List<ConsumerRecord<String, String>>> log, GroupReader group,
+                       List<String> faults) {
+        Map<Long, TopicPartitionOffset> stored = new HashMap<>();
+        long duplicates = 0;
+        long outOfOrder = 0;
+        for (List<ConsumerRecord<String, String>> records : log.values()) {
+            long previous = -1;
+            for (ConsumerRecord<String, String> r : records) {
+                long seq = Long.parseLong(r.value());
+                if (stored.put(seq, new TopicPartitionOffset(r.partition(), r.offset())) != null) {
+                    duplicates++;
+                }
+                if (seq <= previous) {
+                    outOfOrder++;
+                }
+                previous = seq;
+            }
+        }
+        long lost = 0;
+        long misplaced = 0;
+        List<String> examples = new ArrayList<>();
+        for (Map.Entry<Long, TopicPartitionOffset> ack : new TreeMap<>(ledger.acked).entrySet()) {
+            TopicPartitionOffset at = stored.get(ack.getKey());
+            if (at == null) {
+                lost++;
+                if (examples.size() < 10) {
+                    examples.add("acked " + ack.getKey() + " at " + ack.getValue() + " is missing");
+                }
+            } else if (!at.equals(ack.getValue())) {
+                misplaced++;
+                if (examples.size() < 10) {
+                    examples.add("acked " + ack.getKey() + " at " + ack.getValue() + " but stored at " + at);
+                }
+            }
+        }
+        long unackedButStored = stored.keySet().stream().filter(seq -> !ledger.acked.containsKey(seq)).count();
+        long groupMissed = ledger.acked.keySet().stream().filter(seq -> !group.seen.containsKey(seq)).count();
+        long groupReread = group.seen.values().stream().filter(n -> n > 1).count();
+
+        System.out.println();
+        System.out.println("faults (" + faults.size() + "):");
+        faults.forEach(f -> System.out.println("  " + f));
+        System.out.println("sent " + ledger.sent.get() + ", acknowledged " + ledger.acked.size() + ", failed "
+                + ledger.failures.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", ", "{", "}")) + ", stored " + stored.size()
+                + " (of which not acknowledged: " + unackedButStored + ")");
+        System.out.println("acknowledged but lost: " + lost + ", stored twice: " + duplicates
+                + ", at another offset than acknowledged: " + misplaced + ", out of order in a partition: "
+                + outOfOrder);
+        System.out.println("consumer group: " + group.assignments.get() + " assignments, " + group.failedCommits.get()
+                + " failed commits, read " + group.seen.size() + " distinct (" + groupReread
+                + " more than once), acknowledged records it never saw: " + groupMissed);
+        examples.forEach(e -> System.out.println("  " + e));
+        boolean ok = lost == 0 && duplicates == 0 && misplaced == 0 && outOfOrder == 0 && !ledger.acked.isEmpty();
+        System.out.println(ok ? "PASS" : "FAIL");
+        return ok ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------ processes
+
+    private void start(int id) throws IOException {
+        Path logFile = work.resolve("node" + id + ".log");
+        nodes[id] = new ProcessBuilder(launcher.toString(), "start", yaml.toString(), "--node-id",
+                Integer.toString(id), "--data-dir", work.resolve("node" + id).toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+    }
+
+    private void awaitListening(int id) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!nodes[id].isAlive()) {
+                throw new IllegalStateException("node " + id + " exited with " + nodes[id].exitValue()
+                        + "; see " + work.resolve("node" + id + ".log"));
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", kafkaPorts[id]), 500);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("node " + id + " did not listen within 120 s");
+    }
+
+    private void stopAll() {
+        for (int id = 1; id <= NODES; id++) {
+            if (nodes[id] != null) {
+                nodes[id].destroy();
+            }
+        }
+        for (int id = 1; id <= NODES; id++) {
+            try {
+                if (nodes[id] != null && !nodes[id].waitFor(30, TimeUnit.SECONDS)) {
+                    nodes[id].destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void sleepSeconds(int seconds) throws InterruptedException {
+        TimeUnit.SECONDS.sleep(seconds);
+    }
+
+    private static void log(String message) {
+        System.out.println("[chaos " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + message);
+    }
+}
