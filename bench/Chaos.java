@@ -44,7 +44,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * holds its records in the order they were sent. Exits 1 if any check fails.
  *
  * <p>Run by {@code bench/chaos.sh} (which builds the class path and the distribution copy); by hand:
- * <pre>java -cp 'bench/work/kafka-lib/*' bench/Chaos.java LAUNCHER WORK_DIR SECONDS RATE</pre>
+ * <pre>java -cp 'bench/work/kafka-lib/*' bench/Chaos.java LAUNCHER WORK_DIR SECONDS RATE RECORD_BYTES</pre>
  * It starts the nodes itself from a generated cluster file under WORK_DIR (fresh each run) and stops them on exit.
  * It is a soak, not a test: CI does not run it, and a run is only as good as the faults it happened to hit, so
  * it prints every fault with its time and the nodes' logs stay in WORK_DIR.
@@ -74,7 +74,10 @@ public final class Chaos {
                     .append("\n    raft_port: ").append(freePort()).append("\n    admin_port: ").append(freePort())
                     .append('\n');
         }
-        file.append("topic_defaults:\n  partitions: 3\n  replication_factor: 3\n");
+        // Small segments and frequent snapshots, so the faults also hit segment rolls, snapshots, Raft-log purges and
+        // the catch-up of a node that comes back behind the purge point.
+        file.append("topic_defaults:\n  partitions: 3\n  replication_factor: 3\n  segment_bytes: 4194304\n")
+                .append("server:\n  raft_snapshot_entries: 200\n");
         Files.writeString(yaml, file.toString());
         List<String> addresses = new ArrayList<>();
         for (int id = 1; id <= NODES; id++) {
@@ -84,8 +87,8 @@ public final class Chaos {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 4) {
-            System.err.println("usage: Chaos LAUNCHER WORK_DIR SECONDS RATE");
+        if (args.length != 5) {
+            System.err.println("usage: Chaos LAUNCHER WORK_DIR SECONDS RATE RECORD_BYTES");
             System.exit(2);
         }
         Path work = Path.of(args[1]);
@@ -93,7 +96,7 @@ public final class Chaos {
         Chaos chaos = new Chaos(Path.of(args[0]), work);
         int exit;
         try {
-            exit = chaos.run(Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            exit = chaos.run(Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
         } finally {
             chaos.stopAll();
         }
@@ -102,7 +105,7 @@ public final class Chaos {
 
     // ------------------------------------------------------------------ the run
 
-    private int run(int seconds, int rate) throws Exception {
+    private int run(int seconds, int rate, int recordBytes) throws Exception {
         for (int id = 1; id <= NODES; id++) {
             start(id);
         }
@@ -112,11 +115,12 @@ public final class Chaos {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3))).all().get(60, TimeUnit.SECONDS);
         }
-        log("cluster up on " + bootstrap + "; producing " + rate + " records/s for " + seconds + " s under faults");
+        log("cluster up on " + bootstrap + "; producing " + rate + " records/s of " + recordBytes + " bytes for "
+                + seconds + " s under faults");
 
         Ledger ledger = new Ledger();
         AtomicBoolean producing = new AtomicBoolean(true);
-        Thread producer = new Thread(() -> produce(ledger, producing, rate), "producer");
+        Thread producer = new Thread(() -> produce(ledger, producing, rate, recordBytes), "producer");
         GroupReader group = new GroupReader();
         Thread reader = new Thread(group, "group-reader");
         producer.start();
@@ -213,7 +217,7 @@ public final class Chaos {
 
     private record TopicPartitionOffset(int partition, long offset) { }
 
-    private void produce(Ledger ledger, AtomicBoolean producing, int rate) {
+    private void produce(Ledger ledger, AtomicBoolean producing, int rate, int recordBytes) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -234,7 +238,7 @@ public final class Chaos {
                     TimeUnit.NANOSECONDS.sleep(Math.min(wait, 50_000_000L));
                     continue;
                 }
-                producer.send(new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, Long.toString(seq)),
+                producer.send(new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, value(seq, recordBytes)),
                         (metadata, error) -> {
                             if (error == null) {
                                 ledger.acked.put(seq, new TopicPartitionOffset(metadata.partition(), metadata.offset()));
@@ -249,6 +253,17 @@ public final class Chaos {
         } catch (Exception e) {
             log("producer stopped: " + e);
         }
+    }
+
+    /** The sequence number, padded with '.' to the record size; {@link #seq} reads it back. */
+    private static String value(long seq, int recordBytes) {
+        String number = Long.toString(seq);
+        return number.length() >= recordBytes ? number : number + ".".repeat(recordBytes - number.length());
+    }
+
+    private static long seq(String value) {
+        int end = value.indexOf('.');
+        return Long.parseLong(end < 0 ? value : value.substring(0, end));
     }
 
     // ------------------------------------------------------------------ a consumer group through the faults
@@ -282,7 +297,7 @@ public final class Chaos {
                 });
                 while (running.get()) {
                     var records = consumer.poll(Duration.ofMillis(500));
-                    records.forEach(r -> seen.merge(Long.parseLong(r.value()), 1, Integer::sum));
+                    records.forEach(r -> seen.merge(seq(r.value()), 1, Integer::sum));
                     if (!records.isEmpty()) {
                         try {
                             consumer.commitSync(Duration.ofSeconds(30));
@@ -342,7 +357,7 @@ public final class Chaos {
         for (List<ConsumerRecord<String, String>> records : log.values()) {
             long previous = -1;
             for (ConsumerRecord<String, String> r : records) {
-                long seq = Long.parseLong(r.value());
+                long seq = seq(r.value());
                 if (stored.put(seq, new TopicPartitionOffset(r.partition(), r.offset())) != null) {
                     duplicates++;
                 }

@@ -5,7 +5,7 @@
 # (bench/Chaos.java says how). Not a test: CI does not run it.
 #
 #   mvn -B -DskipTests package       # once: builds dist/target/chronik/
-#   bench/chaos.sh [SECONDS [RATE]]  # default 300 s at 1000 records/s
+#   bench/chaos.sh [SECONDS [RATE [RECORD_BYTES]]]  # default 300 s at 1000 records/s of 100 bytes
 #
 # Leaves bench/work/chaos-<timestamp>/ with the cluster file, every node's log and output.txt; exits 1 if an
 # acknowledged record was lost, duplicated, moved or reordered.
@@ -17,6 +17,7 @@ WORK="$BENCH_DIR/work"
 KAFKA_LIB="$WORK/kafka-lib"
 SECONDS_UNDER_FAULTS="${1:-300}"
 RATE="${2:-1000}"
+RECORD_BYTES="${3:-100}"
 
 if [ ! -x "$ROOT/dist/target/chronik/bin/chronik-server" ]; then
   echo "chaos.sh: dist/target/chronik/bin/chronik-server is missing: run 'mvn -B -DskipTests package' first" >&2
@@ -41,5 +42,5 @@ cat > "$RUN/client-log4j2.xml" <<'XML'
 </Configuration>
 XML
 java -Dlog4j2.configurationFile="$RUN/client-log4j2.xml" -cp "$KAFKA_LIB/*" "$BENCH_DIR/Chaos.java" \
-  "$RUN/chronik/bin/chronik-server" "$RUN" "$SECONDS_UNDER_FAULTS" "$RATE" 2>&1 | tee "$RUN/output.txt"
+  "$RUN/chronik/bin/chronik-server" "$RUN" "$SECONDS_UNDER_FAULTS" "$RATE" "$RECORD_BYTES" 2>&1 | tee "$RUN/output.txt"
 exit "${PIPESTATUS[0]}"

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
@@ -99,6 +102,31 @@ class GroupRestoreTest {
 
         assertThat(describe(next).groupState()).isEqualTo("Empty");
         assertThat(next.store.membership(GROUP).orElseThrow().generationId()).isEqualTo(3);
+    }
+
+    @Test
+    void aStaticMemberIsRestoredWithItsInstanceIdAndItsReplacementIsStored() {
+        JoinGroupRequestData staticJoin = GroupHarness.joinRequest(GROUP, "", "range").setGroupInstanceId("i-1");
+        String oldId = first.coordinator.joinGroup(staticJoin, (short) 5, "client", "h").join().memberId();
+        first.sync(oldId, 1, (short) 5, Map.of(oldId, "A")).join();
+        GroupHarness next = successor();
+
+        // The instance restarts against the new coordinator: it gets a new member id in the same generation, and
+        // the id it replaced is fenced; the store follows.
+        JoinGroupResponseData again = next.coordinator.joinGroup(staticJoin.duplicate(), (short) 9, "client", "h")
+                .join();
+        assertThat(error(again.errorCode())).isEqualTo(Errors.NONE);
+        assertThat(again.generationId()).isEqualTo(1);
+        assertThat(again.memberId()).isNotEqualTo(oldId);
+        HeartbeatRequestData stale = new HeartbeatRequestData().setGroupId(GROUP).setMemberId(oldId)
+                .setGroupInstanceId("i-1").setGenerationId(1);
+        assertThat(error(next.coordinator.heartbeat(stale, (short) 4).errorCode()))
+                .isEqualTo(Errors.FENCED_INSTANCE_ID);
+        assertThat(next.store.membership(GROUP).orElseThrow().members()).singleElement().satisfies(m -> {
+            assertThat(m.memberId()).isEqualTo(again.memberId());
+            assertThat(m.groupInstanceId()).isEqualTo("i-1");
+            assertThat(m.assignment()).isEqualTo(bytes("A"));
+        });
     }
 
     @Test
