@@ -195,12 +195,13 @@ public final class Chaos {
 
     private int leaderOf(int partition) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
             TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(5, TimeUnit.SECONDS)
                     .get(TOPIC);
             Node leader = d.partitions().get(partition).leader();
             return leader == null ? -1 : leader.id();
         } catch (Exception e) {
+            log("no leader for partition " + partition + " (" + e + "); killing a random node instead");
             return -1;
         }
     }

@@ -25,6 +25,7 @@ import time
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.errors import KafkaTimeoutError
 
 DEADLINE_SECONDS = 30
 
@@ -57,7 +58,19 @@ def consume(bootstrap, topic, count):
     print("partitions of %s: %s" % (topic, sorted(partitions)), file=sys.stderr)
     assignment = [TopicPartition(topic, p) for p in sorted(partitions)]
     consumer.assign(assignment)
-    consumer.seek_to_beginning(*assignment)
+    # Not seek_to_beginning: kafka-python then looks the offsets up inside poll() with no deadline at all, so a
+    # lookup that keeps failing would hang this process. beginning_offsets gives up after request_timeout_ms.
+    starts = None
+    while starts is None and time.monotonic() < deadline:
+        try:
+            starts = consumer.beginning_offsets(assignment)
+        except KafkaTimeoutError as e:
+            print("no start offsets yet: %s" % e, file=sys.stderr)
+    if starts is None:
+        print("no start offsets for %s within %d s" % (topic, DEADLINE_SECONDS), file=sys.stderr)
+        sys.exit(2)
+    for tp, offset in starts.items():
+        consumer.seek(tp, offset)
     values = []
     while len(values) < count and time.monotonic() < deadline:
         for records in consumer.poll(timeout_ms=500).values():
