@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -54,6 +54,7 @@ public final class Chaos {
     private static final String TOPIC = "chaos";
     private static final int PARTITIONS = 3;
     private static final int NODES = 3;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final Path launcher;
     private final Path work;
@@ -175,7 +176,7 @@ public final class Chaos {
             what = "kill the whole cluster";
         }
         int downSeconds = 1 + random.nextInt(8);
-        LocalTime at = LocalTime.now().truncatedTo(ChronoUnit.SECONDS);
+        String at = LocalTime.now().format(CLOCK);
         log(what + ", down for " + downSeconds + " s");
         for (int id : victims) {
             nodes[id].destroyForcibly();
@@ -464,6 +465,6 @@ public final class Chaos {
     }
 
     private static void log(String message) {
-        System.out.println("[chaos " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "] " + message);
+        System.out.println("[chaos " + LocalTime.now().format(CLOCK) + "] " + message);
     }
 }
