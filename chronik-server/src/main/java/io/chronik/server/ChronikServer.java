@@ -171,7 +171,7 @@ public final class ChronikServer implements AutoCloseable {
                 Integer.MAX_VALUE);
         MetadataGroupStore groupStore = new MetadataGroupStore(metadata);
         ActiveCoordinator groups = new ActiveCoordinator(leadership,
-                () -> new GroupCoordinator(groupStore, timer, Time.SYSTEM, groupConfig));
+                term -> new GroupCoordinator(groupStore, term, timer, Time.SYSTEM, groupConfig));
         closeInReverse.push(groups);
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),

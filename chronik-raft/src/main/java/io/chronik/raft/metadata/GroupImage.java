@@ -11,17 +11,30 @@ import java.util.Objects;
  * its assignment) and when the group becomes empty; never for a rebalance in progress, so a restored group is
  * always one every member already agreed on. Immutable (byte arrays are copied in and out).
  *
+ * @param coordinatorEpoch the term of the metadata leadership whose coordinator wrote it: a later coordinator's
+ *                         write always wins over an earlier one's (see {@link #supersedes}), as Kafka's coordinator
+ *                         epoch fences a deposed coordinator
  * @param protocolType the group's protocol type ("consumer"), null before any member joined
  * @param protocolName the chosen protocol (assignor), null when the group has no members
  * @param leaderId     the member that computed the assignment, null when the group has no members
  * @param members      the generation's members; empty for an Empty group
  */
-public record GroupImage(String groupId, int generationId, String protocolType, String protocolName,
-                         String leaderId, List<Member> members) {
+public record GroupImage(String groupId, long coordinatorEpoch, int generationId, String protocolType,
+                         String protocolName, String leaderId, List<Member> members) {
 
     public GroupImage {
         Objects.requireNonNull(groupId, "groupId");
         members = List.copyOf(members);
+    }
+
+    /**
+     * Whether this write replaces {@code stored}: it comes from a later coordinator, or from the same one at the same
+     * or a later generation. Writes are not awaited by the coordinator, so an older one may arrive second (even from a
+     * deposed coordinator whose request was retried to the new metadata leader); it must not win.
+     */
+    public boolean supersedes(GroupImage stored) {
+        return coordinatorEpoch != stored.coordinatorEpoch ? coordinatorEpoch > stored.coordinatorEpoch
+                : generationId >= stored.generationId;
     }
 
     /**

@@ -90,8 +90,8 @@ public sealed interface MetadataCommand<R>
     }
 
     /**
-     * Records a group's membership at a generation, replacing what was stored for it unless that is of a later
-     * generation (the coordinator writes without waiting, so an older write may arrive second and is ignored).
+     * Records a group's membership at a generation, replacing what was stored for it if it
+     * {@linkplain GroupImage#supersedes supersedes} that; an older write that arrives second is ignored.
      */
     record StoreGroup(GroupImage group) implements MetadataCommand<Void> {
         public StoreGroup {

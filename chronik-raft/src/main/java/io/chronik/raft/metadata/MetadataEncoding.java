@@ -147,6 +147,7 @@ final class MetadataEncoding {
 
     static void writeGroup(DataOutput out, GroupImage g) throws IOException {
         writeString(out, g.groupId());
+        out.writeLong(g.coordinatorEpoch());
         out.writeInt(g.generationId());
         writeNullableString(out, g.protocolType());
         writeNullableString(out, g.protocolName());
@@ -166,6 +167,7 @@ final class MetadataEncoding {
 
     static GroupImage readGroup(DataInput in) throws IOException {
         String groupId = readString(in);
+        long coordinatorEpoch = in.readLong();
         int generationId = in.readInt();
         String protocolType = readNullableString(in);
         String protocolName = readNullableString(in);
@@ -176,7 +178,7 @@ final class MetadataEncoding {
             members.add(new GroupImage.Member(readString(in), readNullableString(in), readString(in), readString(in),
                     in.readInt(), in.readInt(), readBytes(in), readBytes(in)));
         }
-        return new GroupImage(groupId, generationId, protocolType, protocolName, leaderId, members);
+        return new GroupImage(groupId, coordinatorEpoch, generationId, protocolType, protocolName, leaderId, members);
     }
 
     private static void writeNullableString(DataOutput out, String s) throws IOException {

@@ -53,7 +53,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * <p><b>Invariants kept here.</b> Topic names are valid Kafka names and do not collide ('.' vs '_'); topic names and
  * ids are unique; every topic has at least one partition, every partition the same non-zero number of distinct,
  * non-negative replica ids; committed offsets exist only for partitions of existing topics; producer id blocks never
- * overlap; a group's stored membership never goes back to an earlier generation; a member moves only along the transitions {@link MemberState} lists; a reassignment exists only for an
+ * overlap; a group's stored membership is only replaced by one that {@link GroupImage#supersedes} it (never by an
+ * earlier coordinator's, never by an earlier generation); a member moves only along the transitions {@link MemberState} lists; a reassignment exists only for an
  * existing partition and has its replication factor.
  */
 public final class MetadataStateMachine {
@@ -145,7 +146,7 @@ public final class MetadataStateMachine {
             } else if (command instanceof StoreGroup c) {
                 GroupImage next = c.group();
                 storedGroups.merge(next.groupId(), next,
-                        (stored, incoming) -> incoming.generationId() >= stored.generationId() ? incoming : stored);
+                        (stored, incoming) -> incoming.supersedes(stored) ? incoming : stored);
                 image = before.at(index);
                 return null;
             } else if (command instanceof AllocateProducerIds c) {

@@ -39,12 +39,12 @@ class MetadataCommandCodecTest {
                         new TopicPartition("x", 3), new CommittedOffset(Long.MAX_VALUE, 0, null, -5))),
                 new CommitOffsets("", Map.of()),
                 new DeleteGroup("group-1"),
-                new StoreGroup(new GroupImage("group-1", 7, "consumer", "range", "m-1", List.of(
+                new StoreGroup(new GroupImage("group-1", 42, 7, "consumer", "range", "m-1", List.of(
                         new GroupImage.Member("m-1", null, "client", "/127.0.0.1", 300_000, 45_000,
                                 new byte[] {0, 1, 2}, new byte[] {3}),
                         new GroupImage.Member("m-2", "instance-2", "", "", 1, 2, new byte[0], new byte[0])))),
-                new StoreGroup(new GroupImage("empty", 8, "consumer", null, null, List.of())),
-                new StoreGroup(new GroupImage("never-joined", 0, null, null, null, List.of())),
+                new StoreGroup(new GroupImage("empty", 0, 8, "consumer", null, null, List.of())),
+                new StoreGroup(new GroupImage("never-joined", Long.MAX_VALUE, 0, null, null, null, List.of())),
                 new AllocateProducerIds(1000),
                 new AllocateProducerIds(Integer.MIN_VALUE));
     }

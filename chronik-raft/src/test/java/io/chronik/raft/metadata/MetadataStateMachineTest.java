@@ -200,20 +200,27 @@ class MetadataStateMachineTest {
     }
 
     @Test
-    void aStoredGroupNeverGoesBackToAnEarlierGenerationAndDeleteGroupForgetsIt() {
-        GroupImage stable = group("g", 5, "m-1");
+    void aStoredGroupGivesWayOnlyToALaterCoordinatorOrGenerationAndDeleteGroupForgetsIt() {
+        GroupImage stable = group("g", 1, 5, "m-1");
         apply(new StoreGroup(stable));
-        apply(new StoreGroup(group("g", 4, "m-0")));
+        apply(new StoreGroup(group("g", 1, 4, "m-0")));
 
-        assertThat(sm.storedGroup("g")).contains(stable);
+        assertThat(sm.storedGroup("g")).as("an earlier generation of the same coordinator").contains(stable);
 
-        GroupImage replacedStaticMember = group("g", 5, "m-2");
+        GroupImage replacedStaticMember = group("g", 1, 5, "m-2");
         apply(new StoreGroup(replacedStaticMember));
-        GroupImage empty = new GroupImage("g", 6, "consumer", null, null, List.of());
-        apply(new StoreGroup(empty));
-        apply(new StoreGroup(group("other", 1, "m-9")));
+        assertThat(sm.storedGroup("g")).as("the same generation replaces").contains(replacedStaticMember);
 
-        assertThat(sm.storedGroup("g")).as("same generation replaces, later wins").contains(empty);
+        GroupImage successors = group("g", 2, 5, "m-3");
+        apply(new StoreGroup(successors));
+        apply(new StoreGroup(group("g", 1, 6, "m-4")));
+        assertThat(sm.storedGroup("g")).as("a deposed coordinator's later generation").contains(successors);
+
+        GroupImage empty = new GroupImage("g", 2, 6, "consumer", null, null, List.of());
+        apply(new StoreGroup(empty));
+        apply(new StoreGroup(group("other", 0, 1, "m-9")));
+
+        assertThat(sm.storedGroup("g")).contains(empty);
         assertThat(sm.storedGroups()).hasSize(2);
 
         apply(new DeleteGroup("g"));
@@ -222,8 +229,8 @@ class MetadataStateMachineTest {
         assertThat(sm.storedGroups()).extracting(GroupImage::groupId).containsExactly("other");
     }
 
-    private static GroupImage group(String groupId, int generation, String memberId) {
-        return new GroupImage(groupId, generation, "consumer", "range", memberId, List.of(new GroupImage.Member(
+    private static GroupImage group(String groupId, long epoch, int generation, String memberId) {
+        return new GroupImage(groupId, epoch, generation, "consumer", "range", memberId, List.of(new GroupImage.Member(
                 memberId, null, "client", "/127.0.0.1", 60_000, 10_000, new byte[] {1}, new byte[] {2})));
     }
 
@@ -254,8 +261,8 @@ class MetadataStateMachineTest {
                 new TopicPartition("payments", 0), offset(8))));
         apply(new CommitOffsets("g2", Map.of(new TopicPartition("orders", 0), offset(6))));
         apply(new AllocateProducerIds(77));
-        apply(new StoreGroup(group("g1", 3, "m-1")));
-        apply(new StoreGroup(new GroupImage("g2", 9, "consumer", null, null, List.of())));
+        apply(new StoreGroup(group("g1", 7, 3, "m-1")));
+        apply(new StoreGroup(new GroupImage("g2", 7, 9, "consumer", null, null, List.of())));
 
         byte[] snapshot = snapshotOf(sm);
         MetadataStateMachine restored = new MetadataStateMachine();

@@ -2,7 +2,7 @@ package io.chronik.server.group;
 
 import io.chronik.server.cluster.MetadataLeadership;
 import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.LongFunction;
 
 /**
  * The group coordinator of this node while it leads the metadata group. Committed offsets and each group's last
@@ -14,11 +14,12 @@ import java.util.function.Supplier;
 public final class ActiveCoordinator implements AutoCloseable {
 
     private final MetadataLeadership leadership;
-    private final Supplier<GroupCoordinator> factory;
+    /** Makes the coordinator of a leadership term, given the term. */
+    private final LongFunction<GroupCoordinator> factory;
     private GroupCoordinator current;
     private long currentTerm = -1;
 
-    public ActiveCoordinator(MetadataLeadership leadership, Supplier<GroupCoordinator> factory) {
+    public ActiveCoordinator(MetadataLeadership leadership, LongFunction<GroupCoordinator> factory) {
         this.leadership = leadership;
         this.factory = factory;
     }
@@ -35,7 +36,7 @@ public final class ActiveCoordinator implements AutoCloseable {
             // A new coordinator starts only from complete offsets: wait (NOT_COORDINATOR meanwhile) until this
             // replica has applied everything its predecessor committed.
             if (term >= 0 && leadership.appliedAllCommitted()) {
-                current = factory.get();
+                current = factory.apply(term);
                 currentTerm = term;
             }
         }

@@ -50,7 +50,7 @@ final class ClassicGroup {
     }
 
     /**
-     * The group as stored by {@link #image()}: Stable at the stored generation with its members and assignments,
+     * The group as stored by {@link #image}: Stable at the stored generation with its members and assignments,
      * or Empty when it had none. Members offer only the protocol they were chosen with, as Kafka loads them; their
      * session timers are the caller's to start.
      */
@@ -75,13 +75,13 @@ final class ClassicGroup {
     }
 
     /** What a later coordinator needs to continue this generation; taken when it is Stable or Empty. */
-    GroupImage image() {
+    GroupImage image(long coordinatorEpoch) {
         List<GroupImage.Member> stored = new ArrayList<>();
         for (GroupMember m : members.values()) {
             stored.add(new GroupImage.Member(m.memberId(), m.groupInstanceId(), m.clientId(), m.clientHost(),
                     m.rebalanceTimeoutMs(), m.sessionTimeoutMs(), m.metadataFor(protocolName), m.assignment()));
         }
-        return new GroupImage(groupId, generationId, protocolType, protocolName, leaderId, stored);
+        return new GroupImage(groupId, coordinatorEpoch, generationId, protocolType, protocolName, leaderId, stored);
     }
 
     String groupId() {

@@ -82,15 +82,21 @@ public final class GroupCoordinator implements AutoCloseable {
             AclOperation.READ.code(), AclOperation.DESCRIBE.code(), AclOperation.DELETE.code()));
 
     private final GroupStore store;
+    private final long coordinatorEpoch;
     private final ScheduledExecutorService scheduler;
     private final GroupConfig config;
     private final GroupRegistry registry;
     private final GroupOffsets offsetRequests;
     private volatile boolean closed;
 
-    public GroupCoordinator(GroupStore store, ScheduledExecutorService scheduler, Time time,
+    /**
+     * @param coordinatorEpoch the metadata leadership term this coordinator serves; stamped on every membership it
+     *                         stores, so a later coordinator's writes win over this one's
+     */
+    public GroupCoordinator(GroupStore store, long coordinatorEpoch, ScheduledExecutorService scheduler, Time time,
                             GroupConfig config) {
         this.store = store;
+        this.coordinatorEpoch = coordinatorEpoch;
         this.scheduler = scheduler;
         this.config = config;
         this.registry = new GroupRegistry(store);
@@ -430,9 +436,9 @@ public final class GroupCoordinator implements AutoCloseable {
      */
     private void persist(ClassicGroup group, Completions out) {
         if (closed) {
-            return; // a successor may already be writing this group's next generation
+            return; // a successor coordinates now; its epoch would win over this write anyway
         }
-        GroupImage image = group.image();
+        GroupImage image = group.image(coordinatorEpoch);
         out.run(() -> store.storeMembership(image).whenComplete((ok, failure) -> {
             if (failure != null) {
                 log.info("group {}: storing generation {} failed: {}", image.groupId(), image.generationId(),

@@ -28,7 +28,7 @@ class GroupConcurrencyTest {
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final ExecutorService clients = Executors.newFixedThreadPool(3);
-    private final GroupCoordinator coordinator = new GroupCoordinator(new InMemoryGroupStore(), scheduler,
+    private final GroupCoordinator coordinator = new GroupCoordinator(new InMemoryGroupStore(), 0, scheduler,
             Time.SYSTEM, new GroupConfig(50, 1000, 60_000, Integer.MAX_VALUE));
 
     @AfterEach

@@ -36,8 +36,13 @@ final class GroupHarness {
     }
 
     GroupHarness(GroupConfig config, InMemoryGroupStore store) {
+        this(config, store, 0);
+    }
+
+    /** A coordinator of the given metadata leadership term over an existing store (as after a failover). */
+    GroupHarness(GroupConfig config, InMemoryGroupStore store, long coordinatorEpoch) {
         this.store = store;
-        this.coordinator = new GroupCoordinator(store, clock, clock, config);
+        this.coordinator = new GroupCoordinator(store, coordinatorEpoch, clock, clock, config);
     }
 
     static byte[] bytes(String s) {

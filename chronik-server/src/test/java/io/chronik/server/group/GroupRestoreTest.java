@@ -28,9 +28,10 @@ class GroupRestoreTest {
 
     private final GroupHarness first = new GroupHarness();
 
+    /** The next metadata leader's coordinator: a later term over the same store. */
     private GroupHarness successor() {
         first.coordinator.close();
-        return new GroupHarness(new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE), first.store);
+        return new GroupHarness(new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE), first.store, 1);
     }
 
     private static DescribedGroup describe(GroupHarness h) {
@@ -102,6 +103,24 @@ class GroupRestoreTest {
 
         assertThat(describe(next).groupState()).isEqualTo("Empty");
         assertThat(next.store.membership(GROUP).orElseThrow().generationId()).isEqualTo(3);
+    }
+
+    @Test
+    void everyStoredGenerationCarriesItsCoordinatorsEpoch() {
+        String[] ab = first.stableGroupOfTwo();
+        assertThat(first.store.membership(GROUP).orElseThrow().coordinatorEpoch()).isZero();
+        GroupHarness next = successor();
+
+        for (String member : ab) {
+            next.coordinator.leaveGroup(new LeaveGroupRequestData().setGroupId(GROUP).setMemberId(member), (short) 1);
+        }
+
+        // The metadata state keeps the later epoch's writes over the deposed coordinator's, whatever their
+        // generation (MetadataStateMachineTest), so the epoch must be the coordinator's own.
+        GroupImage stored = next.store.membership(GROUP).orElseThrow();
+        assertThat(stored.coordinatorEpoch()).isEqualTo(1);
+        assertThat(stored.generationId()).isEqualTo(3);
+        assertThat(stored.members()).isEmpty();
     }
 
     @Test

@@ -79,7 +79,7 @@ final class InMemoryGroupStore implements GroupStore {
         defer(() -> {
             synchronized (this) {
                 memberships.merge(group.groupId(), group,
-                        (stored, incoming) -> incoming.generationId() >= stored.generationId() ? incoming : stored);
+                        (stored, incoming) -> incoming.supersedes(stored) ? incoming : stored);
             }
             f.complete(null);
         });
