@@ -8,7 +8,7 @@
 #   bench/chaos.sh [SECONDS [RATE [RECORD_BYTES]]]  # default 300 s at 1000 records/s of 100 bytes
 #
 # Leaves bench/work/chaos-<timestamp>/ with the cluster file, every node's log and output.txt; exits 1 if an
-# acknowledged record was lost, duplicated, moved or reordered.
+# acknowledged record was lost, duplicated, moved or reordered, or the consumer group never saw it.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
