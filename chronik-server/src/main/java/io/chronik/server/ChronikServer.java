@@ -26,7 +26,6 @@ import org.apache.kafka.common.TopicPartition;
 import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
@@ -227,8 +226,7 @@ public final class ChronikServer implements AutoCloseable {
         Path raftDir = dataDir.resolve("raft");
         PartitionGroupDirectory directory = new PartitionGroupDirectory(raftDir.resolve("partition-groups"));
         AtomicReference<RaftNode> nodeRef = new AtomicReference<>();
-        Function<RaftGroupId, RaftClient> clients = gid -> nodeRef.get().client(
-                nodeRef.get().division(gid).orElseThrow().getGroup());
+        Function<RaftGroup, RaftClient> clients = group -> nodeRef.get().newClient(group);
         MetadataRaftStateMachine metadataMachine = new MetadataRaftStateMachine(clients);
         List<RaftPeer> voters = config.nodes().stream().filter(n -> !n.join())
                 .map(n -> RaftPeers.peer(n.id(), n.host(), n.raftPort(), 0)).toList();

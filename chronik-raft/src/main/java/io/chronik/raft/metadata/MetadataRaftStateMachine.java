@@ -17,10 +17,10 @@ import java.util.function.Function;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
 import io.chronik.raft.node.SnapshotStateMachine;
@@ -47,10 +47,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetadataRaftStateMachine extends SnapshotStateMachine {
 
-    private final Function<RaftGroupId, RaftClient> clients;
+    private final Function<RaftGroup, RaftClient> clients;
 
-    /** @param clients gives a client of the metadata group (to fetch the leader's snapshot when catching up) */
-    public MetadataRaftStateMachine(Function<RaftGroupId, RaftClient> clients) {
+    /**
+     * @param clients makes a new client of the given group, which the caller closes (to fetch the leader's snapshot
+     *                when catching up)
+     */
+    public MetadataRaftStateMachine(Function<RaftGroup, RaftClient> clients) {
         this.clients = clients;
     }
 
@@ -136,8 +139,11 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    protected TermIndex catchUpFromLeader(RaftPeerId leader) throws IOException {
-        RaftClientReply reply = clients.apply(getGroupId()).io().sendReadOnly(Message.EMPTY, leader);
+    protected TermIndex catchUpFromLeader(RaftPeer leader) throws IOException {
+        RaftClientReply reply;
+        try (RaftClient client = clients.apply(RaftGroup.valueOf(getGroupId(), leader))) {
+            reply = client.io().sendReadOnly(Message.EMPTY, leader.getId());
+        }
         if (!reply.isSuccess()) {
             throw new IOException("metadata snapshot query to " + leader + " failed: " + reply.getException());
         }

@@ -10,11 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.ProtoUtils;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
@@ -41,7 +42,7 @@ public abstract class SnapshotStateMachine extends BaseStateMachine {
      * Brings this replica up to the leader's latest snapshot by asking the leader; returns the term-index now
      * installed, or null to have the leader send its log from the start instead (it has no snapshot).
      */
-    protected abstract TermIndex catchUpFromLeader(RaftPeerId leader) throws IOException;
+    protected abstract TermIndex catchUpFromLeader(RaftPeer leader) throws IOException;
 
     /** Writes a snapshot's content. */
     @FunctionalInterface
@@ -70,7 +71,9 @@ public abstract class SnapshotStateMachine extends BaseStateMachine {
     @Override
     public final CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
                                                                              TermIndex firstTermIndexInLog) {
-        RaftPeerId leader = RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId());
+        // The leader as Ratis names it in the request, with its address: a replica restarted behind the purge point may
+        // not know its group's configuration yet, so it cannot look the leader up itself.
+        RaftPeer leader = ProtoUtils.toRaftPeer(roleInfo.getFollowerInfo().getLeaderInfo().getId());
         // Copying may take long and queries the leader through a client: not on the Ratis thread that asked.
         return CompletableFuture.supplyAsync(() -> {
             try {
