@@ -54,8 +54,8 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * ids are unique; every topic has at least one partition, every partition the same non-zero number of distinct,
  * non-negative replica ids; committed offsets exist only for partitions of existing topics; producer id blocks never
  * overlap; a group's stored membership is only replaced by one that {@link GroupImage#supersedes} it (never by an
- * earlier coordinator's, never by an earlier generation); a member moves only along the transitions {@link MemberState} lists; a reassignment exists only for an
- * existing partition and has its replication factor.
+ * earlier coordinator's, never by an earlier generation); a member moves only along the transitions
+ * {@link MemberState} lists; a reassignment exists only for an existing partition and has its replication factor.
  */
 public final class MetadataStateMachine {
 
