@@ -39,7 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A fault soak for a three-node Chronik cluster: an idempotent {@code acks=all} producer writes numbered records at a
  * steady rate and a consumer group reads and commits them, while nodes are killed with SIGKILL (one at a time, the
- * leader of a partition, two at once, or all three) and restarted. At the end every record is read back and checked:
+ * leader of a partition, two at once, or all three) and restarted, and partition leaders are moved with
+ * {@code chronik-cli leader transfer}. At the end every record is read back and checked:
  * every acknowledged record is there exactly once, at the offset its acknowledgement named, each partition holds its
  * records in the order they were sent, and the consumer group saw every acknowledged record at least once. Exits 1 if
  * any check fails.
@@ -61,6 +62,7 @@ public final class Chaos {
     private final Path work;
     private final Path yaml;
     private final int[] kafkaPorts = new int[NODES + 1];
+    private final int[] adminPorts = new int[NODES + 1];
     private final Process[] nodes = new Process[NODES + 1];
     private final Random random = new Random();
     private final String bootstrap;
@@ -72,8 +74,9 @@ public final class Chaos {
         StringBuilder file = new StringBuilder("cluster_name: chronik-chaos\nnodes:\n");
         for (int id = 1; id <= NODES; id++) {
             kafkaPorts[id] = freePort();
+            adminPorts[id] = freePort();
             file.append("  - id: ").append(id).append("\n    host: 127.0.0.1\n    kafka_port: ").append(kafkaPorts[id])
-                    .append("\n    raft_port: ").append(freePort()).append("\n    admin_port: ").append(freePort())
+                    .append("\n    raft_port: ").append(freePort()).append("\n    admin_port: ").append(adminPorts[id])
                     .append('\n');
         }
         // Small segments and frequent snapshots, so the faults also hit segment rolls, snapshots, Raft-log purges and
@@ -149,15 +152,21 @@ public final class Chaos {
         return verify(ledger, log, group, faults);
     }
 
-    /** One fault: kills one to three nodes with SIGKILL, waits, restarts them, and waits until they listen. */
+    /**
+     * One fault: kills one to three nodes with SIGKILL, waits, restarts them, and waits until they listen; or moves a
+     * partition's leadership with {@code chronik-cli leader transfer}, as an operator would, under the same load.
+     */
     private String injectFault() throws Exception {
         int kind = random.nextInt(10);
+        if (kind == 6) {
+            return transferLeader();
+        }
         List<Integer> victims = new ArrayList<>();
         String what;
         if (kind < 4) {
             victims.add(1 + random.nextInt(NODES));
             what = "kill node " + victims.get(0);
-        } else if (kind < 7) {
+        } else if (kind < 6) {
             int partition = random.nextInt(PARTITIONS);
             int leader = leaderOf(partition);
             victims.add(leader > 0 ? leader : 1 + random.nextInt(NODES));
@@ -193,6 +202,27 @@ public final class Chaos {
             awaitListening(id);
         }
         return at + " " + what + ", down " + downSeconds + " s";
+    }
+
+    private String transferLeader() throws Exception {
+        int partition = random.nextInt(PARTITIONS);
+        int leader = leaderOf(partition);
+        int target = 1 + random.nextInt(NODES);
+        while (target == leader) {
+            target = 1 + random.nextInt(NODES);
+        }
+        String at = LocalTime.now().format(CLOCK);
+        Path cli = launcher.resolveSibling("chronik-cli");
+        int via = 1 + random.nextInt(NODES);
+        Process p = new ProcessBuilder(cli.toString(), "--server", "127.0.0.1:" + adminPorts[via], "leader", "transfer",
+                TOPIC, Integer.toString(partition), "--to", Integer.toString(target))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes()).strip();
+        boolean done = p.waitFor(60, TimeUnit.SECONDS);
+        String what = "move the leader of partition " + partition + " from node " + leader + " to node " + target
+                + " (exit " + (done ? p.exitValue() : "timeout") + ": " + output.replace('\n', ' ') + ")";
+        log(what);
+        return at + " " + what;
     }
 
     private int leaderOf(int partition) {

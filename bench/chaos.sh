@@ -2,7 +2,8 @@
 #
 # Fault soak: three Chronik nodes from the distribution, an idempotent acks=all producer and a consumer group,
 # nodes killed with SIGKILL and restarted for the given time; then every acknowledged record is checked
-# (bench/Chaos.java says how). Not a test: CI does not run it.
+# (bench/Chaos.java says how); some faults are leader moves through chronik-cli instead of kills.
+# Not a test: CI does not run it.
 #
 #   mvn -B -DskipTests package       # once: builds dist/target/chronik/
 #   bench/chaos.sh [SECONDS [RATE [RECORD_BYTES]]]  # default 300 s at 1000 records/s of 100 bytes
