@@ -85,7 +85,11 @@ class ClusterProduceConsumeTest {
         cluster.createTopic(TOPIC, PARTITIONS);
         TopicDescription description;
         try (Admin admin = ChronikCluster.admin(cluster.bootstrap())) {
-            description = ChronikCluster.describe(admin, TOPIC);
+            // Right after creation a leader may be handed to its preferred replica (a Raft leadership transfer), and
+            // for that moment the partition has no leader: wait for a view with one for every partition.
+            description = Await.until("describeTopics to name a leader for every partition", Duration.ofSeconds(15),
+                    () -> ChronikCluster.describe(admin, TOPIC),
+                    d -> d.partitions().stream().allMatch(p -> p.leader() != null));
         }
         assertThat(description.partitions()).hasSize(PARTITIONS);
         for (TopicPartitionInfo p : description.partitions()) {
