@@ -20,7 +20,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
 import io.chronik.raft.node.SnapshotStateMachine;
@@ -47,14 +47,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetadataRaftStateMachine extends SnapshotStateMachine {
 
-    private final Function<RaftGroup, RaftClient> clients;
-
     /**
-     * @param clients makes a new client of the given group, which the caller closes (to fetch the leader's snapshot
-     *                when catching up)
+     * @param clients makes a new client of the given group (see {@link SnapshotStateMachine})
      */
     public MetadataRaftStateMachine(Function<RaftGroup, RaftClient> clients) {
-        this.clients = clients;
+        super(clients);
     }
 
     private static final Logger log = LoggerFactory.getLogger(MetadataRaftStateMachine.class);
@@ -139,11 +136,8 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    protected TermIndex catchUpFromLeader(RaftPeer leader) throws IOException {
-        RaftClientReply reply;
-        try (RaftClient client = clients.apply(RaftGroup.valueOf(getGroupId(), leader))) {
-            reply = client.io().sendReadOnly(Message.EMPTY, leader.getId());
-        }
+    protected TermIndex catchUpFromLeader(RaftClient client, RaftPeerId leader) throws IOException {
+        RaftClientReply reply = client.io().sendReadOnly(Message.EMPTY, leader);
         if (!reply.isSuccess()) {
             throw new IOException("metadata snapshot query to " + leader + " failed: " + reply.getException());
         }

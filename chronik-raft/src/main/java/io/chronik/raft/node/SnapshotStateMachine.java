@@ -8,9 +8,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -34,15 +38,24 @@ import org.apache.ratis.util.MD5FileUtil;
 public abstract class SnapshotStateMachine extends BaseStateMachine {
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final Function<RaftGroup, RaftClient> clients;
+
+    /**
+     * @param clients makes a new client of the given group, closed after use: a catch-up reaches the leader through
+     *                a client of the leader alone
+     */
+    protected SnapshotStateMachine(Function<RaftGroup, RaftClient> clients) {
+        this.clients = clients;
+    }
 
     /** Replaces the whole state with the latest snapshot's (or the empty state when there is none). */
     protected abstract void loadLatestSnapshot() throws IOException;
 
     /**
-     * Brings this replica up to the leader's latest snapshot by asking the leader; returns the term-index now
-     * installed, or null to have the leader send its log from the start instead (it has no snapshot).
+     * Brings this replica up to the leader's latest snapshot by asking the leader through {@code client}; returns the
+     * term-index now installed, or null to have the leader send its log from the start instead (it has no snapshot).
      */
-    protected abstract TermIndex catchUpFromLeader(RaftPeer leader) throws IOException;
+    protected abstract TermIndex catchUpFromLeader(RaftClient client, RaftPeerId leader) throws IOException;
 
     /** Writes a snapshot's content. */
     @FunctionalInterface
@@ -76,8 +89,9 @@ public abstract class SnapshotStateMachine extends BaseStateMachine {
         RaftPeer leader = ProtoUtils.toRaftPeer(roleInfo.getFollowerInfo().getLeaderInfo().getId());
         // Copying may take long and queries the leader through a client: not on the Ratis thread that asked.
         return CompletableFuture.supplyAsync(() -> {
-            try {
-                return catchUpFromLeader(leader);
+            // Only the leader is asked, so the client needs to know only the leader.
+            try (RaftClient client = clients.apply(RaftGroup.valueOf(getGroupId(), leader))) {
+                return catchUpFromLeader(client, leader.getId());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -21,7 +21,6 @@ import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
@@ -58,7 +57,6 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     private static final int COPY_CHUNK_BYTES = 1 << 20;
 
     private final PartitionLog partitionLog;
-    private final Function<RaftGroup, RaftClient> clients;
     /** The latest snapshot: segments flushed up to {@code endOffset} as entry {@code termIndex} left them. */
     private record SnapshotPoint(TermIndex termIndex, long endOffset) {
     }
@@ -66,12 +64,11 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     private volatile SnapshotPoint snapshot;
 
     /**
-     * @param clients makes a new client of the given group, which the caller closes (to query this partition's leader
-     *                when catching up)
+     * @param clients makes a new client of the given group (see {@link SnapshotStateMachine})
      */
     public PartitionStateMachine(PartitionLog partitionLog, Function<RaftGroup, RaftClient> clients) {
+        super(clients);
         this.partitionLog = partitionLog;
-        this.clients = clients;
     }
 
     public PartitionLog partitionLog() {
@@ -186,14 +183,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    protected TermIndex catchUpFromLeader(RaftPeer leader) throws IOException {
-        // Only the leader is asked, so the client needs to know only the leader.
-        try (RaftClient client = clients.apply(RaftGroup.valueOf(getGroupId(), leader))) {
-            return catchUpFrom(client, leader.getId());
-        }
-    }
-
-    private TermIndex catchUpFrom(RaftClient client, RaftPeerId leader) throws IOException {
+    protected TermIndex catchUpFromLeader(RaftClient client, RaftPeerId leader) throws IOException {
         ByteBuffer info = send(client, leader, ByteBuffer.allocate(1).put(QUERY_SNAPSHOT).flip());
         if (!info.hasRemaining()) {
             // Ratis asks a new replica to install a snapshot first; with none on the leader, a null answer makes the
