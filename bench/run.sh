@@ -7,6 +7,7 @@
 #   bench/run.sh --cluster         # three nodes each, replication factor 3, the same workloads
 #   bench/run.sh --quick           # 10x fewer records (either mode), for a smoke check
 #   bench/run.sh --warm            # (either mode) an untimed warm-up before the measured workloads
+#   bench/run.sh --warm=N          # N rounds of warm-up (--warm is one): JIT compilers settle after several
 #   bench/run.sh --kafka-only | --chronik-only
 #
 # What it does, in this order:
@@ -62,6 +63,11 @@ for arg in "$@"; do
   case "$arg" in
     --quick) scale=10 ;;
     --warm) warm=1 ;;
+    --warm=*)
+      warm="${arg#--warm=}"
+      case "$warm" in
+        ''|*[!0-9]*|0) echo "run.sh: --warm=N needs a number of rounds >= 1, got '$arg'" >&2; exit 2 ;;
+      esac ;;
     --cluster) nodes=3 ;;
     --kafka-only) run_chronik=0 ;;
     --chronik-only) run_kafka=0 ;;
@@ -92,7 +98,7 @@ WARMUP_WORKLOADS=(
   "small $((1000000 / scale)) 100"
   "large $((300000 / scale)) 1024"
 )
-if [ "$warm" = 1 ]; then TOPICS="$TOPICS,bench-warmup-small,bench-warmup-large"; fi
+if [ "$warm" -gt 0 ]; then TOPICS="$TOPICS,bench-warmup-small,bench-warmup-large"; fi
 
 RESULTS="$WORK/results-$(date +%Y%m%d-%H%M%S)-$mode"
 mkdir -p "$RESULTS"
@@ -353,16 +359,19 @@ run_workloads() {
   ticks="$(broker_ticks)"
   sleep 10
   echo "idle.cpu $(awk -v s="$(cpu_seconds_since "$ticks")" 'BEGIN { printf "%.1f", s * 10 }')" >> "$figures"
-  if [ "$warm" = 1 ]; then
-    for workload in "${WARMUP_WORKLOADS[@]}"; do
-      read -r name records size <<< "$workload"
-      log "$system: warm-up, $records x $size B to bench-warmup-$name and back (load $(load1))"
-      kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "bench-warmup-$name" --num-records "$records" \
-        --record-size "$size" --throughput -1 --producer-props acks=all "bootstrap.servers=$BOOTSTRAP" \
-        > "$RESULTS/$system-warmup-$name-producer.txt" 2>&1 || log "$system: warm-up produce failed"
-      kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
-        --topic "bench-warmup-$name" --messages "$records" --timeout 60000 \
-        > "$RESULTS/$system-warmup-$name-consumer.txt" 2>&1 || log "$system: warm-up consume failed"
+  if [ "$warm" -gt 0 ]; then
+    local round
+    for round in $(seq 1 "$warm"); do
+      for workload in "${WARMUP_WORKLOADS[@]}"; do
+        read -r name records size <<< "$workload"
+        log "$system: warm-up $round/$warm, $records x $size B to bench-warmup-$name and back (load $(load1))"
+        kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "bench-warmup-$name" --num-records "$records" \
+          --record-size "$size" --throughput -1 --producer-props acks=all "bootstrap.servers=$BOOTSTRAP" \
+          > "$RESULTS/$system-warmup$round-$name-producer.txt" 2>&1 || log "$system: warm-up produce failed"
+        kafka_tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
+          --topic "bench-warmup-$name" --messages "$records" --timeout 60000 \
+          > "$RESULTS/$system-warmup$round-$name-consumer.txt" 2>&1 || log "$system: warm-up consume failed"
+      done
     done
     # The warm-up's data would otherwise be written back during the measured workloads.
     sync

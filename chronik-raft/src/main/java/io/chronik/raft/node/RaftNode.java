@@ -59,6 +59,7 @@ public final class RaftNode implements AutoCloseable {
                 .setGroup(initialGroup)
                 .setStateMachineRegistry(registry)
                 .setOption(RaftStorage.StartupOption.RECOVER)
+                .setParameters(settings.toParameters())
                 .build();
     }
 
