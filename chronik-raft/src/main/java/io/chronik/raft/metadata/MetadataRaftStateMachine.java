@@ -120,7 +120,7 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
 
     @Override
     public CompletableFuture<Message> query(Message request) {
-        SingleFileSnapshotInfo latest = storage().getLatestSnapshot();
+        SingleFileSnapshotInfo latest = getLatestSnapshot();
         if (latest == null) {
             // Empty answer = "no snapshot": a new member then gets every entry from the log instead.
             return CompletableFuture.completedFuture(Message.EMPTY);
