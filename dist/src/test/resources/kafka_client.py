@@ -65,7 +65,9 @@ def consume(bootstrap, topic, count):
         try:
             starts = consumer.beginning_offsets(assignment)
         except KafkaTimeoutError as e:
-            print("no start offsets yet: %s" % e, file=sys.stderr)
+            # Which broker the client would ask for each partition (-1: no leader in its metadata), for the log.
+            leaders = {tp.partition: consumer._client.cluster.leader_for_partition(tp) for tp in assignment}
+            print("no start offsets yet: %s; leaders as this client sees them: %s" % (e, leaders), file=sys.stderr)
     if starts is None:
         print("no start offsets for %s within %d s" % (topic, DEADLINE_SECONDS), file=sys.stderr)
         sys.exit(2)

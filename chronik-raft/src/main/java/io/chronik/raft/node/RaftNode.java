@@ -59,7 +59,6 @@ public final class RaftNode implements AutoCloseable {
                 .setGroup(initialGroup)
                 .setStateMachineRegistry(registry)
                 .setOption(RaftStorage.StartupOption.RECOVER)
-                .setParameters(settings.toParameters())
                 .build();
     }
 

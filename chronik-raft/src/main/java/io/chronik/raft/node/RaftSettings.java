@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
-import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.rpc.SupportedRpcType;
@@ -87,28 +86,8 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
 
-        // Followers hand each AppendEntries to the division's server executor before touching the log (Ratis' default,
-        // kept on purpose): that is what lets toParameters() run the gRPC handlers on the event loop.
-        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(p, true);
-
         // Don't close the server after a long pause (default 60 s), a laptop sleep should not kill the node.
         RaftServerConfigKeys.setCloseThreshold(p, TimeDuration.valueOf(5, TimeUnit.MINUTES));
         return p;
-    }
-
-    /**
-     * The Ratis parameters (objects, where {@link #toProperties()} are strings). The Raft port's gRPC server runs its
-     * handlers on the Netty event loop that read the message instead of handing every message to gRPC's shared
-     * executor: one thread hand-off less per AppendEntries, reply and heartbeat. That is safe because no handler
-     * blocks on I/O there: a follower appends entries on the division's server executor
-     * ({@code append-entries.compose}, set in {@link #toProperties()}), client and admin requests are asynchronous
-     * in Ratis, and what stays synchronous (a vote, a term change) persists a few bytes of metadata only when the
-     * term moves. Measured on three nodes (docs/performance.md): a tenth fewer context switches, lower broker CPU and
-     * p99 latency.
-     */
-    public Parameters toParameters() {
-        Parameters parameters = new Parameters();
-        GrpcConfigKeys.Server.setServicesCustomizer(parameters, (builder, services) -> builder.directExecutor());
-        return parameters;
     }
 }
