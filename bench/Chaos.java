@@ -216,9 +216,13 @@ public final class Chaos {
         int via = 1 + random.nextInt(NODES);
         Process p = new ProcessBuilder(cli.toString(), "--server", "127.0.0.1:" + adminPorts[via], "leader", "transfer",
                 TOPIC, Integer.toString(partition), "--to", Integer.toString(target))
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes()).strip();
+                .redirectErrorStream(true).redirectOutput(work.resolve("cli-output.txt").toFile()).start();
+        // Wait first, reading after: reading to the end of the output would wait for the command without a limit.
         boolean done = p.waitFor(60, TimeUnit.SECONDS);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String output = Files.readString(work.resolve("cli-output.txt")).strip();
         String what = "move the leader of partition " + partition + " from node " + leader + " to node " + target
                 + " (exit " + (done ? p.exitValue() : "timeout") + ": " + output.replace('\n', ' ') + ")";
         log(what);

@@ -85,12 +85,7 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    protected void loadLatestSnapshot() throws IOException {
-        load(storage().loadLatestSnapshot());
-    }
-
-
-    private void load(SingleFileSnapshotInfo snapshot) throws IOException {
+    protected void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
         if (snapshot == null) {
             return;
         }
@@ -151,7 +146,7 @@ public final class MetadataRaftStateMachine extends SnapshotStateMachine {
         TermIndex termIndex = TermIndex.valueOf(in.getLong(), in.getLong());
         byte[] bytes = new byte[in.remaining()];
         in.get(bytes);
-        load(saveSnapshot(termIndex, out -> out.write(bytes)));
+        loadSnapshot(saveSnapshot(termIndex, out -> out.write(bytes)));
         log.info("metadata caught up from leader {} with its snapshot at {}", leader, termIndex);
         return termIndex;
     }

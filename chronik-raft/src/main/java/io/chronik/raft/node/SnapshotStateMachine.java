@@ -55,8 +55,8 @@ public abstract class SnapshotStateMachine extends BaseStateMachine {
         this.clients = clients;
     }
 
-    /** Replaces the whole state with the latest snapshot's (or the empty state when there is none). */
-    protected abstract void loadLatestSnapshot() throws IOException;
+    /** Replaces the whole state with the given snapshot's (the latest found on disk; the empty state when null). */
+    protected abstract void loadSnapshot(SingleFileSnapshotInfo latest) throws IOException;
 
     /**
      * Brings this replica up to the leader's latest snapshot by asking the leader through {@code client}; returns the
@@ -110,19 +110,16 @@ public abstract class SnapshotStateMachine extends BaseStateMachine {
         return storage;
     }
 
-    protected final SimpleStateMachineStorage storage() {
-        return storage;
-    }
-
     @Override
     public final SingleFileSnapshotInfo getLatestSnapshot() {
         return latestSnapshot;
     }
 
-    /** The subclass loads its state from the directory; what it found is then the latest snapshot. */
+    /** Finds the latest snapshot on disk, has the subclass load it, and keeps it for {@link #getLatestSnapshot}. */
     private void reload() throws IOException {
-        loadLatestSnapshot();
-        latestSnapshot = storage.getLatestSnapshot();
+        SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
+        loadSnapshot(latest);
+        latestSnapshot = latest;
     }
 
     @Override

@@ -76,12 +76,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     }
 
     @Override
-    protected void loadLatestSnapshot() throws IOException {
-        loadSnapshot(storage().loadLatestSnapshot());
-    }
-
-
-    private void loadSnapshot(SingleFileSnapshotInfo info) throws IOException {
+    protected void loadSnapshot(SingleFileSnapshotInfo info) throws IOException {
         long endOffset = 0;
         if (info != null) {
             File file = info.getFile().getPath().toFile();

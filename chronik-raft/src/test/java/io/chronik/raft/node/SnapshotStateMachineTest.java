@@ -15,6 +15,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +35,7 @@ class SnapshotStateMachineTest {
         }
 
         @Override
-        protected void loadLatestSnapshot() throws IOException {
-            var latest = storage().loadLatestSnapshot();
+        protected void loadSnapshot(SingleFileSnapshotInfo latest) throws IOException {
             loaded = latest == null ? 0 : Files.readAllBytes(latest.getFile().getPath())[0];
         }
 
