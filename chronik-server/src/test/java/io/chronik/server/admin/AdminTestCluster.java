@@ -6,10 +6,9 @@ import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.ServerSettings;
 import io.chronik.server.config.TopicDefaults;
+import io.chronik.server.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,8 +43,11 @@ final class AdminTestCluster implements AutoCloseable {
 
     static AdminTestCluster start(Path root, int nodeCount, int replicationFactor) throws Exception {
         List<NodeConfig> nodes = new ArrayList<>();
+        // All at once: ports picked one by one may repeat (each socket is closed before the next is opened).
+        int[] ports = FreePorts.pick(nodeCount * 3);
         for (int id = 1; id <= nodeCount; id++) {
-            nodes.add(new NodeConfig(id, "127.0.0.1", freePort(), freePort(), freePort(),
+            int i = (id - 1) * 3;
+            nodes.add(new NodeConfig(id, "127.0.0.1", ports[i], ports[i + 1], ports[i + 2],
                     Optional.of("rack-" + id)));
         }
         TopicDefaults d = TopicDefaults.defaults();
@@ -117,12 +119,5 @@ final class AdminTestCluster implements AutoCloseable {
         channels.values().forEach(ManagedChannel::shutdownNow);
         servers.values().parallelStream().forEach(ChronikServer::close);
         servers.clear();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
     }
 }
