@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chronik.server.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,7 +158,7 @@ class ChronikCliTest {
 
     @Test
     void unreachableServerIsOneLineAndExitThree() throws Exception {
-        int unused = TestBroker.freePort();
+        int unused = FreePorts.pick(1)[0];
 
         CliRun run = CliRun.of(Map.of(), "--server", "127.0.0.1:" + unused, "status");
 
@@ -172,7 +173,7 @@ class ChronikCliTest {
         CliRun fromEnv = CliRun.of(Map.of("CHRONIK_SERVER", broker.adminAddress()), "topic", "list");
         assertThat(fromEnv.exitCode()).as(fromEnv.err()).isZero();
 
-        int unused = TestBroker.freePort();
+        int unused = FreePorts.pick(1)[0];
         CliRun flagWins = CliRun.of(Map.of("CHRONIK_SERVER", "127.0.0.1:" + unused), "--server",
                 broker.adminAddress(), "topic", "list");
         assertThat(flagWins.exitCode()).isZero();

@@ -5,8 +5,7 @@ import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.ServerSettings;
 import io.chronik.server.config.TopicDefaults;
-import java.io.IOException;
-import java.net.ServerSocket;
+import io.chronik.server.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -23,8 +22,9 @@ final class TestBroker implements AutoCloseable {
     }
 
     static TestBroker start(Path dataDir) throws Exception {
-        int adminPort = freePort();
-        NodeConfig node = new NodeConfig(1, "127.0.0.1", freePort(), freePort(), adminPort, Optional.of("rack-a"));
+        int[] ports = FreePorts.pick(3);
+        int adminPort = ports[2];
+        NodeConfig node = new NodeConfig(1, "127.0.0.1", ports[0], ports[1], adminPort, Optional.of("rack-a"));
         ClusterConfig config = new ClusterConfig("cli-test", List.of(node), TopicDefaults.defaults(),
                 new ServerSettings(dataDir, 104_857_600, 30_000L, 0));
         return new TestBroker(ChronikServer.start(config, 1), adminPort);
@@ -37,11 +37,5 @@ final class TestBroker implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
