@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@link PartitionLog} — which validates, assigns offsets and applies the idempotent-producer checks
  * deterministically, so every replica ends with byte-identical batches and producer state.
  * The entry's Raft term is written as the batches' leader epoch (KIP-320): a Kafka leader epoch is a Raft term.
+ * A {@link DeleteRecordsEntry} moves the log start offset forward at the same point of every replica's log.
  *
  * <p><b>Durability.</b> The Raft log is the durable copy; segments are written without fsync. A snapshot is "the
  * segments are flushed up to offset X, which is where entry I left them": it flushes the log and records X. After a
@@ -117,9 +118,15 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         TermIndex termIndex = TermIndex.valueOf(entry);
+        ByteString data = entry.getStateMachineLogEntry().getLogData();
+        if (DeleteRecordsEntry.matches(data.asReadOnlyByteBuffer())) {
+            Message reply = deleteRecords(DeleteRecordsEntry.decode(data.asReadOnlyByteBuffer()));
+            updateLastAppliedTermIndex(termIndex);
+            return CompletableFuture.completedFuture(reply);
+        }
         // An array-backed copy: CRC validation of a read-only buffer falls back to a byte-at-a-time loop in
         // kafka-clients (profiled as the hottest frame of a replica), the copy is a plain memcpy.
-        ByteBuffer bytes = ByteBuffer.wrap(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        ByteBuffer bytes = ByteBuffer.wrap(data.toByteArray());
         List<MemoryRecords> recordSets = ProduceEntry.decode(bytes);
         List<AppendReply> replies = new ArrayList<>(recordSets.size());
         for (MemoryRecords records : recordSets) {
@@ -131,6 +138,14 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
         }
         updateLastAppliedTermIndex(termIndex);
         return CompletableFuture.completedFuture(AppendReply.encode(replies));
+    }
+
+    private Message deleteRecords(long offset) {
+        try {
+            return DeleteRecordsEntry.deleted(partitionLog.deleteRecordsBefore(offset));
+        } catch (ApiException rejected) {
+            return DeleteRecordsEntry.rejected(Errors.forException(rejected), rejected.getMessage());
+        }
     }
 
     // ---- catch-up from the leader's flushed segments ----

@@ -28,4 +28,14 @@ final class LocalPartitionWriter implements PartitionWriter {
         }
         return log.awaitDurable(result.lastOffset() + 1).thenApply(done -> result);
     }
+
+    /** The log writes its new start offset to its checkpoint file before it returns. */
+    @Override
+    public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+        try {
+            return CompletableFuture.completedFuture(log.deleteRecordsBefore(offset));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 }

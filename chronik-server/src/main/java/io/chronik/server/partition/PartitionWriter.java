@@ -14,4 +14,11 @@ import org.apache.kafka.common.record.MemoryRecords;
  */
 public interface PartitionWriter {
     CompletableFuture<AppendResult> append(MemoryRecords records);
+
+    /**
+     * Kafka's DeleteRecords: moves the log start offset of every replica up to {@code offset} (an absolute offset, at
+     * most the high watermark), completing with the log start offset after it, or exceptionally with the Kafka error
+     * (OFFSET_OUT_OF_RANGE above the high watermark, NOT_LEADER_OR_FOLLOWER off the leader).
+     */
+    CompletableFuture<Long> deleteRecordsBefore(long offset);
 }

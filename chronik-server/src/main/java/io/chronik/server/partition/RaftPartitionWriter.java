@@ -2,6 +2,7 @@ package io.chronik.server.partition;
 
 import io.chronik.raft.node.RaftNode;
 import io.chronik.raft.partition.AppendReply;
+import io.chronik.raft.partition.DeleteRecordsEntry;
 import io.chronik.raft.partition.ProduceEntry;
 import io.chronik.storage.log.AppendResult;
 import java.util.ArrayDeque;
@@ -91,6 +92,21 @@ final class RaftPartitionWriter implements PartitionWriter {
             submitWaiting();
         }
         return pending.result();
+    }
+
+    /**
+     * Submitted at once as an entry of its own ({@link DeleteRecordsEntry}), outside the produce queue and its
+     * in-flight limit: it is rare, and whatever its place among the produce entries, every replica applies it at that
+     * same place.
+     */
+    @Override
+    public CompletableFuture<Long> deleteRecordsBefore(long offset) {
+        try {
+            return submitter.apply(Message.valueOf(DeleteRecordsEntry.encode(offset)))
+                    .thenApply(DeleteRecordsEntry::logStartOffset);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Hands the waiting record sets to the pool unless a submitter runs already or the in-flight limit is reached. */
