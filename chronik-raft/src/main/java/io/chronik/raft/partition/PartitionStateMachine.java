@@ -131,7 +131,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
         List<AppendReply> replies = new ArrayList<>(recordSets.size());
         for (MemoryRecords records : recordSets) {
             try {
-                replies.add(new AppendReply.Appended(partitionLog.append(records, (int) termIndex.getTerm())));
+                replies.add(new AppendReply.Appended(partitionLog.appendCommitted(records, (int) termIndex.getTerm())));
             } catch (ApiException rejected) {
                 replies.add(new AppendReply.Rejected(Errors.forException(rejected), rejected.getMessage()));
             }
@@ -219,7 +219,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
                 ByteBuffer one = ByteBuffer.allocate(batch.sizeInBytes());
                 batch.writeTo(one);
                 one.flip();
-                partitionLog.append(MemoryRecords.readableRecords(one), batch.partitionLeaderEpoch());
+                partitionLog.appendCommitted(MemoryRecords.readableRecords(one), batch.partitionLeaderEpoch());
                 copied += batch.sizeInBytes();
                 any = true;
             }

@@ -4,6 +4,7 @@ import io.chronik.raft.node.RaftNode;
 import io.chronik.raft.node.RaftPeers;
 import io.chronik.raft.partition.PartitionGroups;
 import io.chronik.server.config.NodeConfig;
+import io.chronik.storage.log.PartitionLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -80,7 +81,7 @@ public final class PartitionReplication {
         return node.removeGroup(groupId).thenRun(() -> directory.remove(groupId));
     }
 
-    RaftPartitionWriter writer(RaftGroupId groupId) {
-        return new RaftPartitionWriter(node, groupId, submitterPool);
+    RaftPartitionWriter writer(RaftGroupId groupId, PartitionLog log) {
+        return new RaftPartitionWriter(node, groupId, log, submitterPool);
     }
 }

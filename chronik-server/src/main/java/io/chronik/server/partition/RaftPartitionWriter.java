@@ -5,12 +5,14 @@ import io.chronik.raft.partition.AppendReply;
 import io.chronik.raft.partition.DeleteRecordsEntry;
 import io.chronik.raft.partition.ProduceEntry;
 import io.chronik.storage.log.AppendResult;
+import io.chronik.storage.log.PartitionLog;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.record.MemoryRecords;
@@ -53,14 +55,16 @@ final class RaftPartitionWriter implements PartitionWriter {
 
     /** Submits an entry to the group; completes with the state machine's reply or fails (e.g. not the leader). */
     private final Function<Message, CompletableFuture<Message>> submitter;
+    /** The partition's size limits, checked here on the leader: replicas apply committed entries without them. */
+    private final Consumer<MemoryRecords> sizeLimits;
     /** Where the entries that waited for a place in Raft are submitted from: never a Ratis reply thread. */
     private final Executor submitterPool;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private int inFlight;
     private boolean submitting;
 
-    RaftPartitionWriter(RaftNode node, RaftGroupId groupId, Executor submitterPool) {
-        this(submitterPool, entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
+    RaftPartitionWriter(RaftNode node, RaftGroupId groupId, PartitionLog log, Executor submitterPool) {
+        this(log::checkSizeLimits, submitterPool, entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
             if (!reply.isSuccess()) {
                 throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
                         + reply.getException() + ")");
@@ -69,18 +73,21 @@ final class RaftPartitionWriter implements PartitionWriter {
         }));
     }
 
-    RaftPartitionWriter(Executor submitterPool, Function<Message, CompletableFuture<Message>> submitter) {
+    RaftPartitionWriter(Consumer<MemoryRecords> sizeLimits, Executor submitterPool,
+                        Function<Message, CompletableFuture<Message>> submitter) {
+        this.sizeLimits = sizeLimits;
         this.submitterPool = submitterPool;
         this.submitter = submitter;
     }
 
     @Override
     public CompletableFuture<AppendResult> append(MemoryRecords records) {
-        // Corrupt batches are refused before they take a place in every replica's Raft log.
+        // Corrupt or oversized batches are refused before they take a place in every replica's Raft log.
         try {
             for (MutableRecordBatch batch : records.batches()) {
                 batch.ensureValid();
             }
+            sizeLimits.accept(records);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
@@ -21,6 +23,9 @@ import org.apache.ratis.protocol.Message;
 import org.junit.jupiter.api.Test;
 
 class RaftPartitionWriterTest {
+
+    private static final Consumer<MemoryRecords> NO_LIMITS = records -> {
+    };
 
     /** A stand-in for the Raft group: keeps each submitted entry with the future the test completes. */
     private static final class FakeGroup {
@@ -63,7 +68,7 @@ class RaftPartitionWriterTest {
     @Test
     void aLoneRequestGoesAtOnceAsAnEntryOfOne() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
 
         CompletableFuture<AppendResult> result = writer.append(records("a"));
 
@@ -76,7 +81,7 @@ class RaftPartitionWriterTest {
     @Test
     void requestsArrivingWhileEntriesAreInRaftGoTogetherInArrivalOrder() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
         List<CompletableFuture<AppendResult>> results = new ArrayList<>();
         for (String v : List.of("a", "b", "c", "d", "e")) {
             results.add(writer.append(records(v)));
@@ -96,7 +101,7 @@ class RaftPartitionWriterTest {
     @Test
     void aRejectedRecordSetFailsOnlyItsOwnRequest() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
         writer.append(records("first"));
         writer.append(records("second"));
         CompletableFuture<AppendResult> ok = writer.append(records("ok"));
@@ -116,7 +121,7 @@ class RaftPartitionWriterTest {
     @Test
     void aFailedEntryFailsEveryRequestInItAndTheQueueMovesOn() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
         CompletableFuture<AppendResult> first = writer.append(records("a"));
         writer.append(records("b"));
         CompletableFuture<AppendResult> waiting = writer.append(records("c"));
@@ -133,7 +138,7 @@ class RaftPartitionWriterTest {
     @Test
     void anEntryStopsGrowingAtTheByteLimitButAlwaysTakesOneRecordSet() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
         int twoThirds = RaftPartitionWriter.MAX_ENTRY_BYTES * 2 / 3;
         writer.append(records("a"));
         writer.append(records("b"));
@@ -153,7 +158,7 @@ class RaftPartitionWriterTest {
     void anIdleWriterSubmitsOnTheCallersThreadAndQueuedEntriesGoFromThePool() {
         FakeGroup group = new FakeGroup();
         List<Runnable> pooled = new ArrayList<>();
-        RaftPartitionWriter writer = new RaftPartitionWriter(pooled::add, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, pooled::add, group::submit);
         writer.append(records("a"));
         writer.append(records("b"));
         writer.append(records("c"));
@@ -176,7 +181,7 @@ class RaftPartitionWriterTest {
         FakeGroup group = new FakeGroup();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         pool.shutdown();
-        RaftPartitionWriter writer = new RaftPartitionWriter(pool, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, pool, group::submit);
         writer.append(records("a"));
         writer.append(records("b"));
         CompletableFuture<AppendResult> late = writer.append(records("late"));
@@ -192,12 +197,28 @@ class RaftPartitionWriterTest {
     @Test
     void corruptBatchesAreRefusedBeforeRaft() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(Runnable::run, group::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
         MemoryRecords corrupt = records("payload");
         corrupt.buffer().put(corrupt.sizeInBytes() - 1, (byte) 0x55);
 
         assertThat(writer.append(corrupt)).failsWithin(Duration.ZERO).withThrowableThat()
                 .havingCause().isInstanceOf(CorruptRecordException.class);
         assertThat(group.entries).isEmpty();
+    }
+
+    @Test
+    void recordSetsBeyondThePartitionsSizeLimitsAreRefusedBeforeRaft() {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(records -> {
+            if (records.sizeInBytes() > 100) {
+                throw new RecordTooLargeException("too large");
+            }
+        }, Runnable::run, group::submit);
+
+        assertThat(writer.append(recordsOf(new byte[200]))).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(RecordTooLargeException.class);
+        assertThat(group.entries).isEmpty();
+        writer.append(records("small"));
+        assertThat(group.entries).hasSize(1);
     }
 }

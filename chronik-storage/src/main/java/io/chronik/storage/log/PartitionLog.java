@@ -253,7 +253,40 @@ public final class PartitionLog implements AutoCloseable {
      * @throws KafkaStorageException if the log is closed or a disk write failed
      */
     public AppendResult append(MemoryRecords records, int leaderEpoch) {
-        List<MutableRecordBatch> batches = validate(records);
+        checkSizeLimits(records);
+        return appendValidated(validate(records), leaderEpoch);
+    }
+
+    /**
+     * As {@link #append}, for a replicated log applying a committed Raft entry: everything but the size limits
+     * ({@code max.message.bytes}, {@code segment.bytes}), which the leader checked with {@link #checkSizeLimits} before
+     * the entry was submitted. Every replica must decide alike, and a topic's config reaches the replicas through the
+     * metadata group at different moments, so a check against a replica's own current limits could accept a record set
+     * on one replica and refuse it on another. The checks left depend only on the bytes and the log's own state.
+     */
+    public AppendResult appendCommitted(MemoryRecords records, int leaderEpoch) {
+        return appendValidated(validate(records), leaderEpoch);
+    }
+
+    /**
+     * Refuses record sets the current config does not allow: a batch above {@code max.message.bytes}
+     * ({@link RecordTooLargeException}) or above {@code segment.bytes} ({@link RecordBatchTooLargeException}).
+     */
+    public void checkSizeLimits(MemoryRecords records) {
+        LogConfig current = config;
+        for (MutableRecordBatch batch : records.batches()) {
+            if (batch.sizeInBytes() > current.maxMessageBytes()) {
+                throw new RecordTooLargeException("record batch of " + batch.sizeInBytes()
+                        + " bytes exceeds max.message.bytes " + current.maxMessageBytes());
+            }
+            if (batch.sizeInBytes() > current.segmentBytes()) {
+                throw new RecordBatchTooLargeException("record batch of " + batch.sizeInBytes()
+                        + " bytes exceeds segment.bytes " + current.segmentBytes());
+            }
+        }
+    }
+
+    private AppendResult appendValidated(List<MutableRecordBatch> batches, int leaderEpoch) {
         LogPosition newHighWatermark = null;
         long generation;
         AppendResult result;
@@ -316,22 +349,14 @@ public final class PartitionLog implements AutoCloseable {
         return result;
     }
 
-    private List<MutableRecordBatch> validate(MemoryRecords records) {
-        LogConfig current = config;
+    /** The checks that depend only on the bytes: the same answer on every replica. */
+    private static List<MutableRecordBatch> validate(MemoryRecords records) {
         List<MutableRecordBatch> batches = new ArrayList<>();
         int total = 0;
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
                 throw new UnsupportedForMessageFormatException("record batch magic " + batch.magic()
                         + " is not supported; only magic 2");
-            }
-            if (batch.sizeInBytes() > current.maxMessageBytes()) {
-                throw new RecordTooLargeException("record batch of " + batch.sizeInBytes()
-                        + " bytes exceeds max.message.bytes " + current.maxMessageBytes());
-            }
-            if (batch.sizeInBytes() > current.segmentBytes()) {
-                throw new RecordBatchTooLargeException("record batch of " + batch.sizeInBytes()
-                        + " bytes exceeds segment.bytes " + current.segmentBytes());
             }
             batch.ensureValid();
             if (batch.isTransactional() || batch.isControlBatch()) {

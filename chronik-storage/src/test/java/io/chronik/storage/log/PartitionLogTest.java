@@ -23,6 +23,7 @@ import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -150,6 +151,26 @@ class PartitionLogTest {
 
         assertThat(log.logEndOffset()).isZero();
         assertThat(log.sizeInBytes()).isZero();
+    }
+
+    @Test
+    void aCommittedEntryIsAppliedWhateverThisReplicasSizeLimitsSayButItsBytesAreStillChecked() throws IOException {
+        PartitionLog log = open(NO_FSYNC.withMaxMessageBytes(500).withSegmentBytes(1000));
+        MemoryRecords large = batch(1, "x".repeat(600));
+        assertThatThrownBy(() -> log.checkSizeLimits(large)).isInstanceOf(RecordTooLargeException.class);
+        MemoryRecords huge = batch(1, "x".repeat(1200));
+        assertThatThrownBy(() -> log.checkSizeLimits(huge)).isInstanceOf(RecordTooLargeException.class);
+        log.updateConfig(log.config().withMaxMessageBytes(2000));
+        assertThatThrownBy(() -> log.append(huge, 0)).isInstanceOf(RecordBatchTooLargeException.class);
+        log.updateConfig(log.config().withMaxMessageBytes(500));
+
+        // The leader checked the limits it had; this replica's may differ for a moment, and must not decide.
+        assertThat(log.appendCommitted(large, 0).baseOffset()).isZero();
+        assertThat(log.appendCommitted(huge, 0).baseOffset()).isEqualTo(1);
+        MemoryRecords corrupt = batch(1, "hello");
+        corrupt.buffer().put(corrupt.sizeInBytes() - 1, (byte) 'X');
+        assertThatThrownBy(() -> log.appendCommitted(corrupt, 0)).isInstanceOf(CorruptRecordException.class);
+        assertThat(log.logEndOffset()).isEqualTo(2);
     }
 
     @Test
