@@ -227,6 +227,12 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
                 throw new IOException("leader returned no batches at offset " + partitionLog.logEndOffset());
             }
         }
+        // The leader's log may start later than this one's (DeleteRecords entries that were purged, or retention):
+        // start where it does, as far as the copied data reaches; a later DeleteRecords entry comes with the log.
+        long start = Math.min(leaderStart, partitionLog.logEndOffset());
+        if (partitionLog.logStartOffset() < start) {
+            partitionLog.deleteRecordsBefore(start);
+        }
         partitionLog.flush();
         log.info("{}: caught up from leader {} by copying {} bytes up to offset {} (term {} index {})",
                 partitionLog.topicPartition(), leader, copied, endOffset, term, index);

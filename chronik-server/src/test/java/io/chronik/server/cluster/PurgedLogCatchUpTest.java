@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * A node comes back after its peers purged the Raft entries it missed, so it cannot replay them: it must copy the
  * leader's flushed partition data (PartitionStateMachine#notifyInstallSnapshotFromLeader) and then serve every
  * record. Ratis only purges closed log segments and only 1024+ entries at a time (purge gap), so the test writes
- * more than a 64 MB segment in more than 1024 entries.
+ * more than a 64 MB segment in more than 1024 entries. While it was away, DeleteRecords moved the log start past
+ * records it holds; that entry was purged too, so it must take the leader's log start when it copies.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class PurgedLogCatchUpTest {
@@ -53,6 +55,9 @@ class PurgedLogCatchUpTest {
     private static final int MAX_RECORDS = 2400;
     private static final int ROUND = 100;
     private static final int VALUE_BYTES = 60 * 1024;
+    /** Written while all three nodes run; records below DELETED_BEFORE are deleted while the laggard is away. */
+    private static final int BEFORE_STOP = 50;
+    private static final int DELETED_BEFORE = 40;
 
     @TempDir
     Path dir;
@@ -75,15 +80,26 @@ class PurgedLogCatchUpTest {
         }
         String group = PartitionGroups.groupId(topicId, 0).getUuid().toString();
         int laggard = 3;
-        cluster.stop(laggard);
 
         // One record per request (each bigger than batch.size), so one Raft entry per record; rounds go on until
         // both survivors have purged the start of their log (how much that takes depends on Ratis' own metadata
         // entries and on when snapshots fall relative to the segment roll).
-        int records = 0;
+        int records = BEFORE_STOP;
         try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(),
                 Map.of(ProducerConfig.LINGER_MS_CONFIG, 0, ProducerConfig.BATCH_SIZE_CONFIG, 16_384,
                         ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000))) {
+            for (int i = 0; i < BEFORE_STOP; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, 0, null, value(i))).get(60, TimeUnit.SECONDS);
+            }
+            try (KafkaWire wire = new KafkaWire(cluster.kafkaPort(laggard))) {
+                Await.until("node " + laggard + " to hold the first records", ChronikCluster.ELECTION_TIMEOUT,
+                        () -> fetch(wire, 0).highWatermark(), hw -> hw == BEFORE_STOP);
+            }
+            cluster.stop(laggard);
+            try (Admin admin = ChronikCluster.admin(cluster.bootstrap())) {
+                assertThat(admin.deleteRecords(Map.of(TP, RecordsToDelete.beforeOffset(DELETED_BEFORE)))
+                        .lowWatermarks().get(TP).get(30, TimeUnit.SECONDS).lowWatermark()).isEqualTo(DELETED_BEFORE);
+            }
             while (records < MAX_RECORDS && !(records >= MIN_RECORDS && purgedOnSurvivors(group))) {
                 List<Future<RecordMetadata>> acks = new ArrayList<>(ROUND);
                 for (int i = records; i < records + ROUND; i++) {
@@ -107,7 +123,9 @@ class PurgedLogCatchUpTest {
             long end = records;
             Await.until("node " + laggard + " to serve the whole partition", ChronikCluster.ELECTION_TIMEOUT,
                     () -> fetch(wire, end - 1).highWatermark(), hw -> hw == end);
-            for (long offset : List.of(0L, 1L, end / 2, end - 1)) {
+            assertThat(fetch(wire, end - 1).logStartOffset()).as("log start on node %d", laggard)
+                    .isEqualTo(DELETED_BEFORE);
+            for (long offset : List.of((long) DELETED_BEFORE, DELETED_BEFORE + 1L, end / 2, end - 1)) {
                 FetchResponseData.PartitionData data = fetch(wire, offset);
                 assertThat(Errors.forCode(data.errorCode())).isEqualTo(Errors.NONE);
                 assertThat(firstRecordAtOrAfter((Records) data.records(), offset))
