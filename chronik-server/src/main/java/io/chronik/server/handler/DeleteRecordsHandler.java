@@ -33,7 +33,8 @@ public final class DeleteRecordsHandler implements RequestHandler<DeleteRecordsR
         for (DeleteRecordsRequestData.DeleteRecordsTopic topic : request.data().topics()) {
             var out = new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(topic.name());
             for (DeleteRecordsRequestData.DeleteRecordsPartition p : topic.partitions()) {
-                var result = new DeleteRecordsPartitionResult().setPartitionIndex(p.partitionIndex()).setLowWatermark(-1);
+                var result = new DeleteRecordsPartitionResult().setPartitionIndex(p.partitionIndex())
+                        .setLowWatermark(-1);
                 out.partitions().add(result);
                 Optional<Partition> partition = partitions.get(new TopicPartition(topic.name(), p.partitionIndex()));
                 if (partition.isEmpty()) {

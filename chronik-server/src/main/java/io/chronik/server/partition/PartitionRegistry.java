@@ -128,8 +128,8 @@ public final class PartitionRegistry implements MetadataListener {
                 log.error("cannot join the Raft group of {}", tp, error);
                 return;
             }
-            partitions.put(tp, new Partition(tp, topic.topicId(), partitionLog, raft.writer(group.getGroupId(), partitionLog),
-                    new Leadership.Raft(division), replicas));
+            partitions.put(tp, new Partition(tp, topic.topicId(), partitionLog,
+                    raft.writer(group.getGroupId(), partitionLog), new Leadership.Raft(division), replicas));
         });
     }
 

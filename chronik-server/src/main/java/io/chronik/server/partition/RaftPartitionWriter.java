@@ -64,13 +64,14 @@ final class RaftPartitionWriter implements PartitionWriter {
     private boolean submitting;
 
     RaftPartitionWriter(RaftNode node, RaftGroupId groupId, PartitionLog log, Executor submitterPool) {
-        this(log::checkSizeLimits, submitterPool, entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
-            if (!reply.isSuccess()) {
-                throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
-                        + reply.getException() + ")");
-            }
-            return reply.getMessage();
-        }));
+        this(log::checkSizeLimits, submitterPool,
+                entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
+                    if (!reply.isSuccess()) {
+                        throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
+                                + reply.getException() + ")");
+                    }
+                    return reply.getMessage();
+                }));
     }
 
     RaftPartitionWriter(Consumer<MemoryRecords> sizeLimits, Executor submitterPool,
