@@ -1,11 +1,11 @@
 package io.chronik.cli;
 
+import io.chronik.raft.testing.FreePorts;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.ServerSettings;
 import io.chronik.server.config.TopicDefaults;
-import io.chronik.server.testing.FreePorts;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

@@ -1,11 +1,11 @@
-package io.chronik.server.testing;
+package io.chronik.raft.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Free local ports for test brokers that need several at once (Kafka, Raft, admin per node). */
+/** Free local ports for tests that start servers needing several at once (Raft, Kafka, admin per node). */
 public final class FreePorts {
 
     private FreePorts() {

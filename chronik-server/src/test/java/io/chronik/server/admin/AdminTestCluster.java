@@ -1,12 +1,12 @@
 package io.chronik.server.admin;
 
 import io.chronik.protocol.admin.v1.AdminServiceGrpc;
+import io.chronik.raft.testing.FreePorts;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.ServerSettings;
 import io.chronik.server.config.TopicDefaults;
-import io.chronik.server.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;

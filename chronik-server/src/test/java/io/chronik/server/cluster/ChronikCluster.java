@@ -1,6 +1,6 @@
 package io.chronik.server.cluster;
 
-import io.chronik.server.testing.FreePorts;
+import io.chronik.raft.testing.FreePorts;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;

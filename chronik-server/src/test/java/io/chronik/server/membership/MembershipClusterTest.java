@@ -3,8 +3,8 @@ package io.chronik.server.membership;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.chronik.server.testing.FreePorts;
 import io.chronik.raft.metadata.MemberState;
+import io.chronik.raft.testing.FreePorts;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
