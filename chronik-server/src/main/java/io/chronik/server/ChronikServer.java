@@ -241,8 +241,13 @@ public final class ChronikServer implements AutoCloseable {
                 return new BaseStateMachine();
             }
             try {
-                PartitionLog partitionLog = logs.openOrCreate(tp.get(),
-                        PartitionRegistry.replicated(topicConfigs.logConfig(Map.of())));
+                // Open already when Ratis re-creates a division (RaftNode#ensureGroup), with the topic's own config;
+                // at start-up the topic's config comes later, from the metadata group.
+                PartitionLog partitionLog = logs.get(tp.get()).orElse(null);
+                if (partitionLog == null) {
+                    partitionLog = logs.openOrCreate(tp.get(),
+                            PartitionRegistry.replicated(topicConfigs.logConfig(Map.of())));
+                }
                 return new PartitionStateMachine(partitionLog, clients);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the log of " + tp.get(), e);

@@ -97,12 +97,34 @@ public final class RaftNode implements AutoCloseable {
         return false;
     }
 
-    /** Joins this node to the group (new, empty division); a no-op when it already hosts it. */
+    /**
+     * Joins this node to the group (new, empty division); a no-op when it already hosts it — unless Ratis recovered
+     * that division from disk without knowing its peers, which this repairs.
+     *
+     * <p>Ratis recovers a group it finds on disk with no peers and takes its configuration from the log. A group that
+     * never committed an entry (the cluster stopped before its first leader's first entry reached these disks) has
+     * none there: its division then waits, not running, for a leader's AppendEntries and refuses every vote, so once
+     * that is true of a majority of the group, no leader can ever be elected. Such a division is re-added with the
+     * group's peers, keeping its directory; its log holds nothing, so this loses nothing.
+     */
     public CompletableFuture<Void> ensureGroup(RaftGroup group) {
-        if (hosts(group.getGroupId())) {
-            return CompletableFuture.completedFuture(null);
+        Optional<RaftServer.Division> recovered = division(group.getGroupId());
+        if (recovered.isPresent()) {
+            if (!recovered.get().getRaftConf().getCurrentPeers().isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            log.warn("{}: its log holds no configuration, so it cannot start; re-adding it with peers {}", group,
+                    group.getPeers());
+            GroupManagementRequest remove = GroupManagementRequest.newRemove(clientId, peerId,
+                    callIds.incrementAndGet(), group.getGroupId(), false, false);
+            return server.groupManagementAsync(remove).thenCompose(removed -> add(group, false));
         }
-        GroupManagementRequest add = GroupManagementRequest.newAdd(clientId, peerId, callIds.incrementAndGet(), group);
+        return add(group, true);
+    }
+
+    private CompletableFuture<Void> add(RaftGroup group, boolean format) {
+        GroupManagementRequest add = GroupManagementRequest.newAdd(clientId, peerId, callIds.incrementAndGet(), group,
+                format);
         return server.groupManagementAsync(add).thenCompose(reply -> {
             // A concurrent add of the same group (or one recovered meanwhile) is as good as ours.
             if (reply.isSuccess() || hosts(group.getGroupId())) {
