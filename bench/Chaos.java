@@ -39,11 +39,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A fault soak for a three-node Chronik cluster: an idempotent {@code acks=all} producer writes numbered records at a
  * steady rate and a consumer group reads and commits them, while nodes are killed with SIGKILL (one at a time, the
- * leader of a partition, two at once, or all three) and restarted, and partition leaders are moved with
- * {@code chronik-cli leader transfer}. At the end every record is read back and checked:
- * every acknowledged record is there exactly once, at the offset its acknowledgement named, each partition holds its
- * records in the order they were sent, and the consumer group saw every acknowledged record at least once. Exits 1 if
- * any check fails.
+ * leader of a partition, two at once, or all three — sometimes just after creating a topic) and restarted, and
+ * partition leaders are moved with {@code chronik-cli leader transfer}. At the end every record is read back and
+ * checked: every acknowledged record is there exactly once, at the offset its acknowledgement named, each partition
+ * holds its records in the order they were sent, the consumer group saw every acknowledged record at least once, and
+ * every topic created just before a whole-cluster kill has a leader for each partition. Exits 1 if any check fails.
  *
  * <p>Run by {@code bench/chaos.sh} (which builds the class path and the distribution copy); by hand:
  * <pre>java -cp 'bench/work/kafka-lib/*' bench/Chaos.java LAUNCHER WORK_DIR SECONDS RATE RECORD_BYTES</pre>
@@ -65,6 +65,8 @@ public final class Chaos {
     private final int[] adminPorts = new int[NODES + 1];
     private final Process[] nodes = new Process[NODES + 1];
     private final Random random = new Random();
+    /** Topics created just before a whole-cluster kill; each must get leaders for all its partitions afterwards. */
+    private final List<String> freshTopics = new ArrayList<>();
     private final String bootstrap;
 
     private Chaos(Path launcher, Path work) throws IOException {
@@ -149,7 +151,7 @@ public final class Chaos {
         reader.join(TimeUnit.MINUTES.toMillis(1));
 
         Map<TopicPartition, List<ConsumerRecord<String, String>>> log = readEverything();
-        return verify(ledger, log, group, faults);
+        return verify(ledger, log, group, faults, leaderlessFreshTopics());
     }
 
     /**
@@ -184,6 +186,17 @@ public final class Chaos {
                 victims.add(id);
             }
             what = "kill the whole cluster";
+            if (random.nextBoolean()) {
+                // A topic whose partitions' Raft groups may not have elected, let alone committed, anything yet.
+                String topic = "fresh-" + (freshTopics.size() + 1);
+                try (Admin admin = admin()) {
+                    admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 3))).all()
+                            .get(30, TimeUnit.SECONDS);
+                }
+                freshTopics.add(topic);
+                Thread.sleep(random.nextInt(1000));
+                what += " just after creating topic " + topic;
+            }
         }
         int downSeconds = 1 + random.nextInt(8);
         String at = LocalTime.now().format(CLOCK);
@@ -229,9 +242,33 @@ public final class Chaos {
         return at + " " + what;
     }
 
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000));
+    }
+
+    /** The fresh topics (created just before a whole-cluster kill) with a partition that has no leader after 60 s. */
+    private List<String> leaderlessFreshTopics() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        List<String> leaderless = new ArrayList<>(freshTopics);
+        while (!leaderless.isEmpty() && System.nanoTime() < deadline) {
+            try (Admin admin = admin()) {
+                Map<String, TopicDescription> described = admin.describeTopics(leaderless).allTopicNames()
+                        .get(10, TimeUnit.SECONDS);
+                leaderless.removeIf(t -> described.get(t).partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            } catch (Exception e) {
+                // not yet answerable; ask again
+            }
+            if (!leaderless.isEmpty()) {
+                Thread.sleep(1000);
+            }
+        }
+        return leaderless;
+    }
+
     private int leaderOf(int partition) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000))) {
+        try (Admin admin = admin()) {
             TopicDescription d = admin.describeTopics(List.of(TOPIC)).allTopicNames().get(5, TimeUnit.SECONDS)
                     .get(TOPIC);
             Node leader = d.partitions().get(partition).leader();
@@ -387,7 +424,7 @@ public final class Chaos {
     }
 
     private int verify(Ledger ledger, Map<TopicPartition, List<ConsumerRecord<String, String>>> log, GroupReader group,
-                       List<String> faults) {
+                       List<String> faults, List<String> leaderlessFresh) {
         Map<Long, TopicPartitionOffset> stored = new HashMap<>();
         long duplicates = 0;
         long outOfOrder = 0;
@@ -439,9 +476,11 @@ public final class Chaos {
                 + " failed commits, read " + group.seen.size() + " distinct (" + groupReread
                 + " more than once), acknowledged records it never saw: " + groupMissed);
         examples.forEach(e -> System.out.println("  " + e));
+        System.out.println("topics created just before a whole-cluster kill: " + freshTopics.size()
+                + ", with a partition still leaderless 60 s after the faults: " + leaderlessFresh);
         // A group that commits what it polled can read a record twice after a fault, never skip one.
         boolean ok = lost == 0 && duplicates == 0 && misplaced == 0 && outOfOrder == 0 && groupMissed == 0
-                && !ledger.acked.isEmpty();
+                && !ledger.acked.isEmpty() && leaderlessFresh.isEmpty();
         System.out.println(ok ? "PASS" : "FAIL");
         return ok ? 0 : 1;
     }
