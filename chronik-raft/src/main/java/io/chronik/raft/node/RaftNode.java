@@ -113,8 +113,8 @@ public final class RaftNode implements AutoCloseable {
             if (!recovered.get().getRaftConf().getCurrentPeers().isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            log.warn("{}: its log holds no configuration, so it cannot start; re-adding it with peers {}", group,
-                    group.getPeers());
+            log.warn("{}: recovered with no configuration in its log (it never committed an entry), so it could not "
+                    + "start; re-adding it with its peers", group);
             GroupManagementRequest remove = GroupManagementRequest.newRemove(clientId, peerId,
                     callIds.incrementAndGet(), group.getGroupId(), false, false);
             return server.groupManagementAsync(remove).thenCompose(removed -> add(group, false));
