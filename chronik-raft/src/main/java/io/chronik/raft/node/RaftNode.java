@@ -21,6 +21,7 @@ import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,12 @@ public final class RaftNode implements AutoCloseable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
     private final ConcurrentHashMap<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+    /**
+     * Completes when {@link #start} has started every group recovered from disk. Before that a recovered division may
+     * not have read its log yet, so its configuration says nothing (the metadata group's replay, which runs during
+     * the start, already asks for partition groups).
+     */
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
 
     public RaftNode(int nodeId, RaftSettings settings, RaftGroup initialGroup, StateMachine.Registry registry)
             throws IOException {
@@ -63,8 +70,14 @@ public final class RaftNode implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        server.start();
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            started.completeExceptionally(e);
+            throw e;
+        }
         log.info("Raft server {} started with groups {}", peerId, server.getGroupIds());
+        started.complete(null);
     }
 
     public int nodeId() {
@@ -105,12 +118,19 @@ public final class RaftNode implements AutoCloseable {
      * never committed an entry (the cluster stopped before its first leader's first entry reached these disks) has
      * none there: its division then waits, not running, for a leader's AppendEntries and refuses every vote, so once
      * that is true of a majority of the group, no leader can ever be elected. Such a division is re-added with the
-     * group's peers, keeping its directory; its log holds nothing, so this loses nothing.
+     * group's peers, keeping its directory; its log holds nothing, so this loses nothing. Whether a recovered division
+     * knows its configuration is only known once it has started, so this completes after {@link #start}.
      */
     public CompletableFuture<Void> ensureGroup(RaftGroup group) {
+        return started.thenCompose(ready -> ensureGroupOnStartedServer(group));
+    }
+
+    private CompletableFuture<Void> ensureGroupOnStartedServer(RaftGroup group) {
         Optional<RaftServer.Division> recovered = division(group.getGroupId());
         if (recovered.isPresent()) {
-            if (!recovered.get().getRaftConf().getCurrentPeers().isEmpty()) {
+            RaftServer.Division division = recovered.get();
+            if (division.getInfo().getLifeCycleState() != LifeCycle.State.STARTING
+                    || !division.getRaftConf().getCurrentPeers().isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
             log.warn("{}: recovered with no configuration in its log (it never committed an entry), so it could not "
@@ -213,6 +233,7 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() {
+        started.completeExceptionally(new IOException("Raft server " + peerId + " closed before it started"));
         clients.values().forEach(c -> {
             try {
                 c.close();

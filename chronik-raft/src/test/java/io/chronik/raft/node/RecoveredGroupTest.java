@@ -7,12 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,11 +41,51 @@ class RecoveredGroupTest {
     }
 
     private RaftNode start(int nodeId, int port) throws Exception {
+        RaftNode node = build(nodeId, port);
+        node.start();
+        return node;
+    }
+
+    private RaftNode build(int nodeId, int port) throws Exception {
         RaftNode node = new RaftNode(nodeId, RaftSettings.defaults(dir.resolve("n" + nodeId), HOST, port),
                 RaftGroup.emptyGroup(), groupId -> new BaseStateMachine());
-        node.start();
         running.add(node);
         return node;
+    }
+
+    private static boolean leaderReady(RaftNode node, RaftGroup group) {
+        return node.division(group.getGroupId()).map(d -> d.getInfo().isLeaderReady()).orElse(false);
+    }
+
+    private static boolean leads(RaftNode node, RaftGroup group) {
+        return node.division(group.getGroupId()).map(d -> d.getInfo().isLeader()).orElse(false);
+    }
+
+    @Test
+    void aRecoveredGroupThatKnowsItsConfigurationIsLeftAsItIsEvenWhenAskedForBeforeTheServerStarted() throws Exception {
+        int port = FreePorts.pick(1)[0];
+        RaftGroup group = RaftGroup.valueOf(RaftGroupId.valueOf(UUID.randomUUID()), RaftPeers.peer(1, HOST, port, 0));
+        RaftNode first = start(1, port);
+        first.ensureGroup(group).get(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        // Ready: its first entry (the configuration) is committed and applied.
+        while (!leaderReady(first, group) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(leaderReady(first, group)).as("a group of one elects itself and commits its configuration").isTrue();
+        first.close();
+        running.clear();
+
+        // As at a node's start: the metadata replay asks for partition groups while Ratis is still starting them.
+        RaftNode again = build(1, port);
+        CompletableFuture<Void> joined = again.ensureGroup(group);
+        assertThat(joined).as("answered only once the server has started").isNotDone();
+        again.start();
+        joined.get(30, TimeUnit.SECONDS);
+
+        RaftServer.Division division = again.division(group.getGroupId()).orElseThrow();
+        assertThat(division.getInfo().getLifeCycleState()).isEqualTo(LifeCycle.State.RUNNING);
+        assertThat(division.getRaftLog().getLastEntryTermIndex()).as("the recovered log").isNotNull();
     }
 
     @Test
@@ -74,8 +116,7 @@ class RecoveredGroupTest {
         int leaders = 0;
         while (leaders == 0 && System.nanoTime() < deadline) {
             Thread.sleep(200);
-            leaders = (int) members.stream().map(m -> m.division(group.getGroupId()))
-                    .filter(d -> d.map(RaftServer.Division::getInfo).map(i -> i.isLeader()).orElse(false)).count();
+            leaders = (int) members.stream().filter(m -> leads(m, group)).count();
         }
         assertThat(leaders).as("leaders of the group among n1-n3").isEqualTo(1);
     }
