@@ -24,8 +24,6 @@ import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,20 +41,15 @@ class DeleteRecordsClusterTest {
 
     @TempDir
     Path dir;
-    private ChronikCluster cluster;
-
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = ChronikCluster.start(dir);
-    }
-
-    @AfterEach
-    void stopCluster() {
-        cluster.close();
-    }
 
     @Test
     void everyReplicaStartsAtTheNewOffsetAndASuccessorKeepsIt() throws Exception {
+        try (ChronikCluster cluster = ChronikCluster.start(dir)) {
+            deleteThenStopTheLeader(cluster);
+        }
+    }
+
+    private static void deleteThenStopTheLeader(ChronikCluster cluster) throws Exception {
         cluster.createTopic(TOPIC, 1);
         try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(), Map.of())) {
             for (int i = 0; i < RECORDS; i++) {
@@ -78,7 +71,7 @@ class DeleteRecordsClusterTest {
         for (int node = 1; node <= ChronikCluster.SIZE; node++) {
             int n = node;
             Await.until("node " + n + "'s log of " + P0 + " to start at 40", Duration.ofSeconds(15),
-                    () -> logStartOffsetAt(n), start -> start == 40);
+                    () -> logStartOffsetAt(cluster, n), start -> start == 40);
         }
 
         int leader = cluster.awaitLeader(P0, l -> true);
@@ -98,7 +91,7 @@ class DeleteRecordsClusterTest {
     }
 
     /** The log start offset one node reports in a Fetch answer of its own (a follower serves reads too: KIP-392). */
-    private long logStartOffsetAt(int node) throws Exception {
+    private static long logStartOffsetAt(ChronikCluster cluster, int node) throws Exception {
         FetchRequest.PartitionData at = new FetchRequest.PartitionData(Uuid.ZERO_UUID, RECORDS - 1, -1, 1 << 20,
                 Optional.empty());
         try (KafkaWire wire = new KafkaWire(cluster.kafkaPort(node))) {
