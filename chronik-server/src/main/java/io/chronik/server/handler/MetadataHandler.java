@@ -107,7 +107,8 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                     .setReplicaNodes(new ArrayList<>(replicas))
                     .setIsrNodes(new ArrayList<>(replicas))
                     .setOfflineReplicas(new ArrayList<>());
-            int leader = hosted.isPresent() ? hosted.get().leaderId() : likelyLeader(replicas, live);
+            int leader = hosted.isPresent() ? hosted.get().leaderId()
+                    : replicas.contains(cluster.self().id()) ? -1 : likelyLeader(replicas, live);
             if (leader >= 0) {
                 partition.setErrorCode(Errors.NONE.code())
                         .setLeaderId(leader)
@@ -125,6 +126,12 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
      * division here to ask: name its first live replica, the one Raft priority makes leader whenever it is up, with an
      * unknown epoch (the client then skips epoch fencing for it). A client that reaches a replica that does not lead
      * gets NOT_LEADER_OR_FOLLOWER and asks again — better than "no leader" from every node outside the replica set.
+     *
+     * <p>A replica whose partition is not open yet (its Raft group is still being joined: just after the topic was
+     * created, or while the node starts) says LEADER_NOT_AVAILABLE instead of guessing. A guess sent a new idempotent
+     * producer's first batches to a replica that did not lead, and a later batch reached the real leader first; a
+     * partition takes any first sequence from a producer it does not know (as Kafka does), so that batch was stored
+     * first and the earlier ones were refused as out of sequence until the client gave up on them.
      */
     private static int likelyLeader(List<Integer> replicas, Set<Integer> live) {
         return replicas.stream().filter(live::contains).findFirst().orElse(-1);
