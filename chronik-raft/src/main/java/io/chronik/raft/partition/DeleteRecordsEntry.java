@@ -29,9 +29,12 @@ public final class DeleteRecordsEntry {
         return ByteString.copyFrom(ByteBuffer.allocate(1 + 8).put(FORMAT).putLong(offset).flip());
     }
 
-    /** True if {@code entry} (positioned at its start) is an entry of this format. */
-    static boolean matches(ByteBuffer entry) {
-        return entry.remaining() > 0 && entry.get(entry.position()) == FORMAT;
+    /**
+     * True if {@code entry} is an entry of this format. Reads one byte: a leader's produce entry is a rope of the
+     * requests' buffers, which a ByteBuffer view would first copy whole.
+     */
+    static boolean matches(ByteString entry) {
+        return !entry.isEmpty() && entry.byteAt(0) == FORMAT;
     }
 
     /**

@@ -119,7 +119,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         TermIndex termIndex = TermIndex.valueOf(entry);
         ByteString data = entry.getStateMachineLogEntry().getLogData();
-        if (DeleteRecordsEntry.matches(data.asReadOnlyByteBuffer())) {
+        if (DeleteRecordsEntry.matches(data)) {
             Message reply = deleteRecords(DeleteRecordsEntry.decode(data.asReadOnlyByteBuffer()));
             updateLastAppliedTermIndex(termIndex);
             return CompletableFuture.completedFuture(reply);
