@@ -167,7 +167,8 @@ public final class ChronikServer implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         closeInReverse.push(() -> shutdown(timer));
         GroupConfig groupConfig = new GroupConfig(config.server().groupInitialRebalanceDelayMs(), 6_000, 1_800_000,
-                Integer.MAX_VALUE);
+                Integer.MAX_VALUE, config.server().offsetsRetentionMs(),
+                config.server().offsetsRetentionCheckIntervalMs());
         MetadataGroupStore groupStore = new MetadataGroupStore(metadata);
         ActiveCoordinator groups = new ActiveCoordinator(leadership,
                 term -> new GroupCoordinator(groupStore, term, timer, Time.SYSTEM, groupConfig));

@@ -22,7 +22,7 @@ import org.apache.kafka.common.Uuid;
 public sealed interface MetadataCommand<R>
         permits MetadataCommand.CreateTopic, MetadataCommand.DeleteTopic, MetadataCommand.CreatePartitions,
                 MetadataCommand.AlterTopicConfigs, MetadataCommand.CommitOffsets,
-                MetadataCommand.DeleteGroup, MetadataCommand.StoreGroup, MetadataCommand.AllocateProducerIds,
+                MetadataCommand.DeleteGroup, MetadataCommand.ExpireOffsets, MetadataCommand.StoreGroup, MetadataCommand.AllocateProducerIds,
                 MetadataCommand.RegisterNode, MetadataCommand.ChangeNodeState,
                 MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition {
 
@@ -86,6 +86,20 @@ public sealed interface MetadataCommand<R>
     record DeleteGroup(String groupId) implements MetadataCommand<Void> {
         public DeleteGroup {
             Objects.requireNonNull(groupId, "groupId");
+        }
+    }
+
+    /**
+     * Forgets committed offsets that the group coordinator found expired (offsets retention): each partition's offset
+     * is removed only if it is still the one given, so a commit applied after the coordinator looked survives. When
+     * the group is left with no offsets and its stored membership has no members, that membership is forgotten too
+     * (the group is gone, as after {@link DeleteGroup}). The result is how many offsets were removed.
+     */
+    record ExpireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired)
+            implements MetadataCommand<Integer> {
+        public ExpireOffsets {
+            Objects.requireNonNull(groupId, "groupId");
+            expired = Map.copyOf(expired);
         }
     }
 

@@ -19,6 +19,7 @@ import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
+import io.chronik.raft.metadata.MetadataCommand.ExpireOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
@@ -143,6 +144,10 @@ public final class MetadataStateMachine {
                 storedGroups.remove(c.groupId());
                 image = before.at(index);
                 return null;
+            } else if (command instanceof ExpireOffsets c) {
+                Integer removed = expireOffsets(c);
+                image = before.at(index);
+                return (R) removed;
             } else if (command instanceof StoreGroup c) {
                 GroupImage next = c.group();
                 storedGroups.merge(next.groupId(), next,
@@ -261,6 +266,26 @@ public final class MetadataStateMachine {
         if (!c.offsets().isEmpty()) {
             offsetsByGroup.computeIfAbsent(c.groupId(), g -> new ConcurrentHashMap<>()).putAll(c.offsets());
         }
+    }
+
+    private int expireOffsets(ExpireOffsets c) {
+        Map<TopicPartition, CommittedOffset> offsets = offsetsByGroup.get(c.groupId());
+        int removed = 0;
+        if (offsets != null) {
+            for (Map.Entry<TopicPartition, CommittedOffset> e : c.expired().entrySet()) {
+                if (offsets.remove(e.getKey(), e.getValue())) {
+                    removed++;
+                }
+            }
+            if (offsets.isEmpty()) {
+                offsetsByGroup.remove(c.groupId());
+            }
+        }
+        GroupImage stored = storedGroups.get(c.groupId());
+        if (!offsetsByGroup.containsKey(c.groupId()) && stored != null && stored.members().isEmpty()) {
+            storedGroups.remove(c.groupId());
+        }
+        return removed;
     }
 
     private Long allocateProducerIds(AllocateProducerIds c) {

@@ -18,6 +18,7 @@ import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
+import io.chronik.raft.metadata.MetadataCommand.ExpireOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -197,6 +198,44 @@ class MetadataStateMachineTest {
 
         assertThat(sm.committedOffsets("g")).isEmpty();
         assertThat(sm.groupsWithOffsets()).isEmpty();
+    }
+
+    @Test
+    void expireOffsetsRemovesOnlyOffsetsStillAsTheCoordinatorSawThem() {
+        createOrders();
+        TopicPartition p0 = new TopicPartition("orders", 0);
+        TopicPartition p1 = new TopicPartition("orders", 1);
+        apply(new CommitOffsets("g", Map.of(p0, offset(1), p1, offset(2))));
+        CommittedOffset recommitted = new CommittedOffset(5, 3, "meta", 1_800_000_000_000L);
+        apply(new CommitOffsets("g", Map.of(p1, recommitted)));
+
+        int removed = apply(new ExpireOffsets("g", Map.of(p0, offset(1), p1, offset(2))));
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(sm.committedOffsets("g")).as("the commit applied after the coordinator looked survives")
+                .containsOnly(Map.entry(p1, recommitted));
+        assertThat(apply(new ExpireOffsets("never-existed", Map.of(p0, offset(1))))).isZero();
+        assertThat(sm.appliedIndex()).isEqualTo(index);
+    }
+
+    @Test
+    void expiringAnEmptyGroupsLastOffsetForgetsItsMembershipButNotAGroupWithMembers() {
+        createOrders();
+        TopicPartition p0 = new TopicPartition("orders", 0);
+        apply(new StoreGroup(new GroupImage("empty", 1, 3, "consumer", null, null, List.of())));
+        apply(new CommitOffsets("empty", Map.of(p0, offset(1))));
+        apply(new StoreGroup(group("busy", 1, 2, "m-1")));
+        apply(new CommitOffsets("busy", Map.of(p0, offset(7))));
+
+        apply(new ExpireOffsets("empty", Map.of(p0, offset(1))));
+        apply(new ExpireOffsets("busy", Map.of(p0, offset(7))));
+
+        assertThat(sm.groupsWithOffsets()).isEmpty();
+        assertThat(sm.storedGroups()).extracting(GroupImage::groupId).containsExactly("busy");
+
+        apply(new StoreGroup(new GroupImage("never-committed", 1, 1, "consumer", null, null, List.of())));
+        apply(new ExpireOffsets("never-committed", Map.of()));
+        assertThat(sm.storedGroup("never-committed")).as("an empty group without offsets is gone").isEmpty();
     }
 
     @Test

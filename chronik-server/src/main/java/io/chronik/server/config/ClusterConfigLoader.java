@@ -31,7 +31,8 @@ public final class ClusterConfigLoader {
     private static final Set<String> TOPIC_KEYS = Set.of("partitions", "replication_factor", "auto_create",
             "retention_ms", "retention_bytes", "segment_bytes", "segment_ms", "max_message_bytes");
     private static final Set<String> SERVER_KEYS = Set.of("data_dir", "max_frame_bytes", "retention_check_interval_ms",
-            "group_initial_rebalance_delay_ms", "raft_snapshot_entries", "auto_leader_balance");
+            "group_initial_rebalance_delay_ms", "raft_snapshot_entries", "auto_leader_balance",
+            "offsets_retention_minutes", "offsets_retention_check_interval_ms");
 
     public ClusterConfig load(Path file) {
         String text;
@@ -130,7 +131,11 @@ public final class ClusterConfigLoader {
                 s.longValue("retention_check_interval_ms", d.retentionCheckIntervalMs(), 100, Long.MAX_VALUE),
                 s.intValue("group_initial_rebalance_delay_ms", d.groupInitialRebalanceDelayMs(), 0, 300_000),
                 s.longValue("raft_snapshot_entries", d.raftSnapshotEntries(), 10, Long.MAX_VALUE),
-                s.bool("auto_leader_balance", d.autoLeaderBalance()));
+                s.bool("auto_leader_balance", d.autoLeaderBalance()),
+                s.longValue("offsets_retention_minutes", d.offsetsRetentionMs() / 60_000, 1, Long.MAX_VALUE / 60_000)
+                        * 60_000,
+                s.longValue("offsets_retention_check_interval_ms", d.offsetsRetentionCheckIntervalMs(), 1_000,
+                        Long.MAX_VALUE));
     }
 
     /** The YAML tree plus the line of every key, so errors found after parsing can still name a line. */

@@ -1,5 +1,6 @@
 package io.chronik.server.config;
 
+import io.chronik.server.group.GroupConfig;
 import java.nio.file.Path;
 
 /**
@@ -15,10 +16,16 @@ import java.nio.file.Path;
  * @param autoLeaderBalance            whether each partition's first replica takes leadership back by itself whenever
  *                                     it is up and caught up (so a rolling restart ends balanced); when off, leaders
  *                                     move only on failure or by {@code leader transfer / leader balance}
+ * @param offsetsRetentionMs           how long committed offsets outlive their group: a group Empty this long loses
+ *                                     them, a group that never had members loses each one this long after its commit
+ *                                     (Kafka's offsets.retention.minutes, default 7 days)
+ * @param offsetsRetentionCheckIntervalMs how often the group coordinator looks for expired offsets (Kafka's
+ *                                     offsets.retention.check.interval.ms, default 10 minutes)
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                              int groupInitialRebalanceDelayMs, long raftSnapshotEntries,
-                             boolean autoLeaderBalance) {
+                             boolean autoLeaderBalance, long offsetsRetentionMs,
+                             long offsetsRetentionCheckIntervalMs) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
 
@@ -33,12 +40,24 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
         this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries, true);
     }
 
+    public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
+                          int groupInitialRebalanceDelayMs, long raftSnapshotEntries, boolean autoLeaderBalance) {
+        this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries,
+                autoLeaderBalance, GroupConfig.DEFAULT_OFFSETS_RETENTION_MS,
+                GroupConfig.DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+    }
+
     public static ServerSettings defaults() {
         return new ServerSettings(Path.of("data"), 104_857_600, 30_000L, 3_000);
     }
 
     public ServerSettings withDataDir(Path dir) {
         return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries, autoLeaderBalance);
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
+    }
+
+    public ServerSettings withOffsetsRetention(long retentionMs, long checkIntervalMs) {
+        return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs);
     }
 }

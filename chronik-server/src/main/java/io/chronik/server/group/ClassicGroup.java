@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * The membership state of one classic group: its state, generation, chosen protocol, leader, members
@@ -24,8 +25,11 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ClassicGroup {
 
     private final String groupId;
+    private final Time time;
     private final ReentrantLock lock = new ReentrantLock();
     private GroupState state = GroupState.EMPTY;
+    /** When this coordinator saw the group enter its current state (Kafka's currentStateTimestamp). */
+    private long stateSinceMs;
     private int generationId;
     /** Null until a member joins; kept after the last member leaves, as Kafka does. */
     private String protocolType;
@@ -45,8 +49,10 @@ final class ClassicGroup {
     /** Bumped whenever a rebalance timer is (re)armed, so a timer that lost a race does nothing. */
     private long timerEpoch;
 
-    ClassicGroup(String groupId) {
+    ClassicGroup(String groupId, Time time) {
         this.groupId = groupId;
+        this.time = time;
+        this.stateSinceMs = time.milliseconds();
     }
 
     /**
@@ -54,8 +60,8 @@ final class ClassicGroup {
      * or Empty when it had none. Members offer only the protocol they were chosen with, as Kafka loads them; their
      * session timers are the caller's to start.
      */
-    static ClassicGroup restored(GroupImage image) {
-        ClassicGroup group = new ClassicGroup(image.groupId());
+    static ClassicGroup restored(GroupImage image, Time time) {
+        ClassicGroup group = new ClassicGroup(image.groupId(), time);
         group.generationId = image.generationId();
         group.protocolType = image.protocolType();
         for (GroupImage.Member m : image.members()) {
@@ -105,6 +111,16 @@ final class ClassicGroup {
             throw new IllegalStateException("group " + groupId + " cannot move from " + state + " to " + next);
         }
         state = next;
+        stateSinceMs = time.milliseconds();
+    }
+
+    /**
+     * When the group entered its current state, on this coordinator's clock; for a group this coordinator inherited
+     * (restored, or known only by its offsets), when it was first looked up here — later than the truth, never
+     * earlier, so what is measured from it (offsets retention) can only be postponed by a failover.
+     */
+    long stateSinceMs() {
+        return stateSinceMs;
     }
 
     int generationId() {

@@ -1,5 +1,6 @@
 package io.chronik.server.group;
 
+import io.chronik.raft.metadata.CommittedOffset;
 import io.chronik.raft.metadata.GroupImage;
 import io.chronik.server.group.GroupMember.PendingJoin;
 import io.chronik.server.group.GroupMember.PendingSync;
@@ -17,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
@@ -69,7 +71,10 @@ import org.slf4j.LoggerFactory;
  * onto these futures. The scheduler is borrowed, not owned: {@link #close()} cancels the timers but does
  * not shut it down.
  *
- * <p>Not done: KIP-848 groups, transactional offset commits, offset expiry (retention).
+ * <p>Offsets retention: every {@code offsetsRetentionCheckIntervalMs} a timer expires what {@link OffsetRetention}
+ * says has expired and forgets Empty groups left with no offsets (they become Dead, as in Kafka).
+ *
+ * <p>Not done: KIP-848 groups, transactional offset commits.
  */
 public final class GroupCoordinator implements AutoCloseable {
 
@@ -87,6 +92,10 @@ public final class GroupCoordinator implements AutoCloseable {
     private final GroupConfig config;
     private final GroupRegistry registry;
     private final GroupOffsets offsetRequests;
+    private final Time time;
+    private final OffsetRetention retention;
+    /** The next offsets-retention run; guarded by {@code this}, cancelled by {@link #close()}. */
+    private ScheduledFuture<?> retentionTimer;
     private volatile boolean closed;
 
     /**
@@ -99,8 +108,10 @@ public final class GroupCoordinator implements AutoCloseable {
         this.coordinatorEpoch = coordinatorEpoch;
         this.scheduler = scheduler;
         this.config = config;
-        this.registry = new GroupRegistry(store);
+        this.registry = new GroupRegistry(store, time);
         this.offsetRequests = new GroupOffsets(store, registry, time, this::keepAlive);
+        this.time = time;
+        this.retention = new OffsetRetention(config.offsetsRetentionMs());
         // Restored members get a full session from now to find this coordinator; those that do not are removed.
         for (ClassicGroup group : registry.all()) {
             registry.locked(group, out -> {
@@ -108,6 +119,7 @@ public final class GroupCoordinator implements AutoCloseable {
                 return null;
             });
         }
+        scheduleRetention();
     }
 
     // ---------------------------------------------------------------- JoinGroup
@@ -848,12 +860,73 @@ public final class GroupCoordinator implements AutoCloseable {
         return new DeletableGroupResult().setGroupId(groupId).setErrorCode(error.code());
     }
 
+    // ---------------------------------------------------------------- offsets retention
+
+    private synchronized void scheduleRetention() {
+        if (!closed) {
+            retentionTimer = scheduler.schedule(this::runOffsetRetention, config.offsetsRetentionCheckIntervalMs(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** One retention run over every group (on the scheduler); the writes it issues are not awaited. */
+    private void runOffsetRetention() {
+        try {
+            long now = time.milliseconds();
+            for (ClassicGroup group : registry.all()) {
+                expireOffsets(group, now);
+            }
+        } catch (RuntimeException e) {
+            log.warn("offsets retention run failed; retrying in {} ms", config.offsetsRetentionCheckIntervalMs(), e);
+        } finally {
+            scheduleRetention();
+        }
+    }
+
+    private void expireOffsets(ClassicGroup group, long now) {
+        String groupId = group.groupId();
+        record Decision(Map<TopicPartition, CommittedOffset> expired, boolean gone) { }
+        Decision decision = registry.locked(group, out -> {
+            if (closed || !group.is(GroupState.EMPTY)) {
+                return null;
+            }
+            Map<TopicPartition, CommittedOffset> committed = store.committed(groupId);
+            Map<TopicPartition, CommittedOffset> expired = retention.expired(group, committed, now);
+            boolean gone = expired.size() == committed.size();
+            if (gone) {
+                // Like DeleteGroups: Dead until the store has forgotten it, so no lookup revives it meanwhile.
+                group.cancelTimers();
+                group.transitionTo(GroupState.DEAD);
+            }
+            return expired.isEmpty() && !gone ? null : new Decision(expired, gone);
+        });
+        if (decision == null) {
+            return;
+        }
+        store.expireOffsets(groupId, decision.expired()).whenComplete((ok, failure) -> {
+            if (decision.gone()) {
+                registry.remove(group);
+            }
+            if (failure != null) {
+                log.warn("group {}: expiring {} committed offsets failed", groupId, decision.expired().size(), failure);
+            } else if (!decision.expired().isEmpty()) {
+                log.info("group {}: {} committed offsets expired{}", groupId, decision.expired().size(),
+                        decision.gone() ? "; the group is gone" : "");
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- close
 
     /** Answers every parked JoinGroup/SyncGroup with COORDINATOR_NOT_AVAILABLE (clients retry) and cancels timers. */
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+            if (retentionTimer != null) {
+                retentionTimer.cancel(false);
+            }
+        }
         for (ClassicGroup group : registry.all()) {
             registry.locked(group, out -> {
                 group.cancelTimers();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Function;
+import org.apache.kafka.common.utils.Time;
 
 /**
  * The coordinator's groups by id. Groups whose membership the {@link GroupStore} keeps are here from the start,
@@ -17,29 +18,35 @@ final class GroupRegistry {
 
     private final ConcurrentMap<String, ClassicGroup> groups = new ConcurrentHashMap<>();
     private final GroupStore store;
+    private final Time time;
 
-    GroupRegistry(GroupStore store) {
+    GroupRegistry(GroupStore store, Time time) {
         this.store = store;
+        this.time = time;
         for (GroupImage stored : store.memberships()) {
-            groups.put(stored.groupId(), ClassicGroup.restored(stored));
+            groups.put(stored.groupId(), ClassicGroup.restored(stored, time));
         }
         for (String groupId : store.groups()) {
-            groups.putIfAbsent(groupId, new ClassicGroup(groupId));
+            groups.putIfAbsent(groupId, newGroup(groupId));
         }
+    }
+
+    private ClassicGroup newGroup(String groupId) {
+        return new ClassicGroup(groupId, time);
     }
 
     /** The group, or null when it has neither members nor committed offsets. */
     ClassicGroup find(String groupId) {
         ClassicGroup g = groups.get(groupId);
         if (g == null && !store.committed(groupId).isEmpty()) {
-            g = groups.computeIfAbsent(groupId, ClassicGroup::new);
+            g = groups.computeIfAbsent(groupId, this::newGroup);
         }
         return g;
     }
 
     ClassicGroup findOrCreate(String groupId) {
         ClassicGroup g = find(groupId);
-        return g != null ? g : groups.computeIfAbsent(groupId, ClassicGroup::new);
+        return g != null ? g : groups.computeIfAbsent(groupId, this::newGroup);
     }
 
     /** Every known group, including those that so far exist only as committed offsets. */

@@ -39,6 +39,11 @@ public final class MetadataGroupStore implements GroupStore {
     }
 
     @Override
+    public CompletableFuture<Void> expireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired) {
+        return metadata.submit(new MetadataCommand.ExpireOffsets(groupId, expired)).thenApply(removed -> null);
+    }
+
+    @Override
     public CompletableFuture<Void> storeMembership(GroupImage group) {
         return metadata.submit(new MetadataCommand.StoreGroup(group));
     }

@@ -222,6 +222,17 @@ class ClusterConfigLoaderTest {
         assertRejected(NODE + "server:\n  max_frame_bytes: 10\n").hasMessageContaining("server.max_frame_bytes");
         assertRejected(NODE + "server:\n  retention_check_interval_ms: 5\n")
                 .hasMessageContaining("server.retention_check_interval_ms");
+        assertRejected(NODE + "server:\n  offsets_retention_minutes: 0\n")
+                .hasMessageContaining("server.offsets_retention_minutes");
+    }
+
+    @Test
+    void offsetsRetentionIsGivenInMinutesAsInKafka() {
+        ClusterConfig config = parse(NODE + "server:\n  offsets_retention_minutes: 1440\n"
+                + "  offsets_retention_check_interval_ms: 60000\n");
+        assertThat(config.server().offsetsRetentionMs()).isEqualTo(86_400_000L);
+        assertThat(config.server().offsetsRetentionCheckIntervalMs()).isEqualTo(60_000L);
+        assertThat(parse(NODE).server().offsetsRetentionMs()).as("Kafka's default, 7 days").isEqualTo(604_800_000L);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.chronik.server.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.apache.kafka.common.utils.Time;
 import org.junit.jupiter.api.Test;
 
 class GroupStateTest {
@@ -20,7 +21,7 @@ class GroupStateTest {
 
     @Test
     void aGroupRefusesAnIllegalTransition() {
-        ClassicGroup group = new ClassicGroup("g");
+        ClassicGroup group = new ClassicGroup("g", Time.SYSTEM);
         assertThatThrownBy(() -> group.transitionTo(GroupState.STABLE)).isInstanceOf(IllegalStateException.class);
         group.transitionTo(GroupState.PREPARING_REBALANCE);
         assertThat(group.state()).isEqualTo(GroupState.PREPARING_REBALANCE);

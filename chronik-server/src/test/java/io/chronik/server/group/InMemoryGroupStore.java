@@ -74,6 +74,26 @@ final class InMemoryGroupStore implements GroupStore {
     }
 
     @Override
+    public CompletableFuture<Void> expireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        defer(() -> {
+            synchronized (this) {
+                Map<TopicPartition, CommittedOffset> offsets = groups.getOrDefault(groupId, new HashMap<>());
+                expired.forEach(offsets::remove);
+                if (offsets.isEmpty()) {
+                    groups.remove(groupId);
+                    GroupImage stored = memberships.get(groupId);
+                    if (stored != null && stored.members().isEmpty()) {
+                        memberships.remove(groupId);
+                    }
+                }
+            }
+            f.complete(null);
+        });
+        return f;
+    }
+
+    @Override
     public CompletableFuture<Void> storeMembership(GroupImage group) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         defer(() -> {

@@ -44,10 +44,14 @@ final class ChronikBroker implements AutoCloseable {
 
     /** Starts a fresh node whose data lives in {@code dataDir} (normally a JUnit {@code @TempDir}). */
     static ChronikBroker start(Path dataDir) throws Exception {
-        ChronikBroker broker = new ChronikBroker(dataDir);
+        return start(new ServerSettings(dataDir, 104_857_600, 30_000L, 0));
+    }
+
+    /** Starts a fresh node with these settings (its data in their data directory). */
+    static ChronikBroker start(ServerSettings settings) throws Exception {
+        ChronikBroker broker = new ChronikBroker(settings.dataDir());
         NodeConfig node = new NodeConfig(1, "127.0.0.1", 0, 0, 0, Optional.empty());
-        broker.config = new ClusterConfig("test", List.of(node), TopicDefaults.defaults(),
-                new ServerSettings(dataDir, 104_857_600, 30_000L, 0));
+        broker.config = new ClusterConfig("test", List.of(node), TopicDefaults.defaults(), settings);
         broker.server = ChronikServer.start(broker.config, 1);
         return broker;
     }
