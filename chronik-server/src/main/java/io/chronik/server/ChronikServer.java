@@ -45,6 +45,7 @@ import io.chronik.server.group.MetadataGroupStore;
 import io.chronik.server.handler.ApiVersionsHandler;
 import io.chronik.server.handler.ConfigHandlers;
 import io.chronik.server.handler.DeleteRecordsHandler;
+import io.chronik.server.handler.DescribeLogDirsHandler;
 import io.chronik.server.handler.DescribeClusterHandler;
 import io.chronik.server.handler.FindCoordinatorHandler;
 import io.chronik.server.handler.GroupHandlers;
@@ -117,7 +118,8 @@ public final class ChronikServer implements AutoCloseable {
         // The live node list: the cluster file's initial nodes, changed by membership records in the metadata.
         ClusterMembers members = new ClusterMembers(config.nodes());
 
-        LogDirectory logs = new LogDirectory(dataDir.resolve("logs"), Clock.systemUTC(),
+        Path logDir = dataDir.resolve("logs");
+        LogDirectory logs = new LogDirectory(logDir, Clock.systemUTC(),
                 Duration.ofMillis(config.server().retentionCheckIntervalMs()), Duration.ofSeconds(60));
         closeInReverse.push(logs);
         TopicConfigs topicConfigs = new TopicConfigs(config.topicDefaults());
@@ -190,7 +192,8 @@ public final class ChronikServer implements AutoCloseable {
                 .register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(cluster))
                 .register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(cluster))
                 .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(new ProducerIdAllocator(metadata)))
-                .register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions));
+                .register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions))
+                .register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logDir, partitions));
         GroupHandlers.register(dispatcher, groups);
         new TopicAdminHandlers(topics, metadata).register(dispatcher);
         new ConfigHandlers(topics, metadata, cluster, config.topicDefaults(), config.server().maxFrameBytes())

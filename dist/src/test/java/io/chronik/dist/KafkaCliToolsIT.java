@@ -12,12 +12,16 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kafka's own command-line tools against the packaged broker, as an operator uses them: create and describe a topic,
  * produce with the console producer ({@code acks=all}), consume with the console consumer in a group, then
- * {@code kafka-consumer-groups --describe} shows the group's lag after more records arrive.
+ * {@code kafka-consumer-groups --describe} shows the group's lag after more records arrive, and
+ * {@code --delete-offsets} removes its offsets; {@code kafka-log-dirs --describe} reports the partitions' sizes.
  */
 class KafkaCliToolsIT {
 
     private static final Pattern GROUP_ROW =
             Pattern.compile("^cli-group\\s+cli-orders\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s", Pattern.MULTILINE);
+
+    private static final Pattern LOG_DIR_PARTITION =
+            Pattern.compile("\\{\"partition\":\"cli-orders-\\d+\",\"size\":(\\d+),");
 
     @TempDir
     Path dir;
@@ -61,6 +65,24 @@ class KafkaCliToolsIT {
             assertThat(committed).as(groups).isEqualTo(100);
             assertThat(logEnd).as(groups).isEqualTo(110);
             assertThat(lag).as(groups).isEqualTo(10);
+
+            String logDirs = tools.run(KafkaTools.LOG_DIRS, "", "--describe", "--topic-list", "cli-orders").stdout();
+            Matcher sized = LOG_DIR_PARTITION.matcher(logDirs);
+            long bytes = 0;
+            int partitions = 0;
+            while (sized.find()) {
+                partitions++;
+                bytes += Long.parseLong(sized.group(1));
+            }
+            assertThat(partitions).as(logDirs).isEqualTo(3);
+            assertThat(bytes).as("110 records are on disk: %s", logDirs).isGreaterThan(110 * 10);
+
+            String deleted = tools.run(KafkaTools.CONSUMER_GROUPS, "", "--delete-offsets", "--group", "cli-group",
+                    "--topic", "cli-orders").stdout();
+            assertThat(deleted.lines().filter(l -> l.matches("^cli-orders\\s+\\d+\\s+Successful\\s*$"))).as(deleted)
+                    .hasSize(3);
+            String after = tools.run(KafkaTools.CONSUMER_GROUPS, "", "--describe", "--group", "cli-group").stdout();
+            assertThat(GROUP_ROW.matcher(after).find()).as(after).isFalse();
         }
     }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * Apache Kafka's own command-line tools (what {@code kafka-topics.sh}, {@code kafka-console-producer.sh},
- * {@code kafka-console-consumer.sh} and {@code kafka-consumer-groups.sh} run), each in a JVM of its own on the jars
+ * {@code kafka-console-consumer.sh}, {@code kafka-consumer-groups.sh} and {@code kafka-log-dirs.sh} run), each in a JVM of its own on the jars
  * the build copied to {@code kafka.tools.dir} — the tools need kafka-clients 4.x, the broker pins 3.9.
  */
 final class KafkaTools {
@@ -18,6 +18,7 @@ final class KafkaTools {
     static final String CONSOLE_PRODUCER = "org.apache.kafka.tools.ConsoleProducer";
     static final String CONSOLE_CONSUMER = "org.apache.kafka.tools.consumer.ConsoleConsumer";
     static final String CONSUMER_GROUPS = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+    static final String LOG_DIRS = "org.apache.kafka.tools.LogDirsCommand";
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 

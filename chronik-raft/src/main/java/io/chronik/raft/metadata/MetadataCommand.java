@@ -22,7 +22,8 @@ import org.apache.kafka.common.Uuid;
 public sealed interface MetadataCommand<R>
         permits MetadataCommand.CreateTopic, MetadataCommand.DeleteTopic, MetadataCommand.CreatePartitions,
                 MetadataCommand.AlterTopicConfigs, MetadataCommand.CommitOffsets,
-                MetadataCommand.DeleteGroup, MetadataCommand.ExpireOffsets, MetadataCommand.StoreGroup, MetadataCommand.AllocateProducerIds,
+                MetadataCommand.DeleteGroup, MetadataCommand.DeleteOffsets, MetadataCommand.StoreGroup,
+                MetadataCommand.AllocateProducerIds,
                 MetadataCommand.RegisterNode, MetadataCommand.ChangeNodeState,
                 MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition {
 
@@ -90,16 +91,17 @@ public sealed interface MetadataCommand<R>
     }
 
     /**
-     * Forgets committed offsets that the group coordinator found expired (offsets retention): each partition's offset
-     * is removed only if it is still the one given, so a commit applied after the coordinator looked survives. When
-     * the group is left with no offsets and its stored membership has no members, that membership is forgotten too
-     * (the group is gone, as after {@link DeleteGroup}). The result is how many offsets were removed.
+     * Forgets committed offsets as the group coordinator saw them — expired (offsets retention) or deleted
+     * (OffsetDelete): each partition's offset is removed only if it is still the one given, so a commit applied after
+     * the coordinator looked survives (as if it came after the deletion). When the group is left with no offsets and
+     * its stored membership has no members, that membership is forgotten too (the group is gone, as after
+     * {@link DeleteGroup}). The result is how many offsets were removed.
      */
-    record ExpireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired)
+    record DeleteOffsets(String groupId, Map<TopicPartition, CommittedOffset> seen)
             implements MetadataCommand<Integer> {
-        public ExpireOffsets {
+        public DeleteOffsets {
             Objects.requireNonNull(groupId, "groupId");
-            expired = Map.copyOf(expired);
+            seen = Map.copyOf(seen);
         }
     }
 

@@ -13,7 +13,7 @@ import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
-import io.chronik.raft.metadata.MetadataCommand.ExpireOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
@@ -44,7 +44,7 @@ public final class MetadataCommandCodec {
     private static final byte START_REASSIGNMENT = 10;
     private static final byte REASSIGN_PARTITION = 11;
     private static final byte STORE_GROUP = 12;
-    private static final byte EXPIRE_OFFSETS = 13;
+    private static final byte DELETE_OFFSETS = 13;
 
     private MetadataCommandCodec() {
     }
@@ -78,10 +78,10 @@ public final class MetadataCommandCodec {
             } else if (command instanceof DeleteGroup c) {
                 out.writeByte(DELETE_GROUP);
                 MetadataEncoding.writeString(out, c.groupId());
-            } else if (command instanceof ExpireOffsets c) {
-                out.writeByte(EXPIRE_OFFSETS);
+            } else if (command instanceof DeleteOffsets c) {
+                out.writeByte(DELETE_OFFSETS);
                 MetadataEncoding.writeString(out, c.groupId());
-                MetadataEncoding.writeOffsets(out, c.expired());
+                MetadataEncoding.writeOffsets(out, c.seen());
             } else if (command instanceof StoreGroup c) {
                 out.writeByte(STORE_GROUP);
                 MetadataEncoding.writeGroup(out, c.group());
@@ -138,7 +138,7 @@ public final class MetadataCommandCodec {
                         MetadataEncoding.readOffsets(in));
                 case DELETE_GROUP -> new DeleteGroup(MetadataEncoding.readString(in));
                 case STORE_GROUP -> new StoreGroup(MetadataEncoding.readGroup(in));
-                case EXPIRE_OFFSETS -> new ExpireOffsets(MetadataEncoding.readString(in),
+                case DELETE_OFFSETS -> new DeleteOffsets(MetadataEncoding.readString(in),
                         MetadataEncoding.readOffsets(in));
                 case ALLOCATE_PRODUCER_IDS -> new AllocateProducerIds(in.readInt());
                 case REGISTER_NODE -> new RegisterNode(MetadataEncoding.readMember(in),

@@ -19,7 +19,7 @@ import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
-import io.chronik.raft.metadata.MetadataCommand.ExpireOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
@@ -144,8 +144,8 @@ public final class MetadataStateMachine {
                 storedGroups.remove(c.groupId());
                 image = before.at(index);
                 return null;
-            } else if (command instanceof ExpireOffsets c) {
-                Integer removed = expireOffsets(c);
+            } else if (command instanceof DeleteOffsets c) {
+                Integer removed = deleteOffsets(c);
                 image = before.at(index);
                 return (R) removed;
             } else if (command instanceof StoreGroup c) {
@@ -268,11 +268,11 @@ public final class MetadataStateMachine {
         }
     }
 
-    private int expireOffsets(ExpireOffsets c) {
+    private int deleteOffsets(DeleteOffsets c) {
         Map<TopicPartition, CommittedOffset> offsets = offsetsByGroup.get(c.groupId());
         int removed = 0;
         if (offsets != null) {
-            for (Map.Entry<TopicPartition, CommittedOffset> e : c.expired().entrySet()) {
+            for (Map.Entry<TopicPartition, CommittedOffset> e : c.seen().entrySet()) {
                 if (offsets.remove(e.getKey(), e.getValue())) {
                     removed++;
                 }

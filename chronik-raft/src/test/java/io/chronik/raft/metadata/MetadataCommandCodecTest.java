@@ -14,7 +14,7 @@ import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
-import io.chronik.raft.metadata.MetadataCommand.ExpireOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -40,9 +40,9 @@ class MetadataCommandCodecTest {
                         new TopicPartition("x", 3), new CommittedOffset(Long.MAX_VALUE, 0, null, -5))),
                 new CommitOffsets("", Map.of()),
                 new DeleteGroup("group-1"),
-                new ExpireOffsets("group-1", Map.of(
+                new DeleteOffsets("group-1", Map.of(
                         new TopicPartition("orders", 0), new CommittedOffset(42, 7, "m", 1_700_000_000_123L))),
-                new ExpireOffsets("empty", Map.of()),
+                new DeleteOffsets("empty", Map.of()),
                 new StoreGroup(new GroupImage("group-1", 42, 7, "consumer", "range", "m-1", List.of(
                         new GroupImage.Member("m-1", null, "client", "/127.0.0.1", 300_000, 45_000,
                                 new byte[] {0, 1, 2}, new byte[] {3}),

@@ -18,7 +18,7 @@ import io.chronik.raft.metadata.MetadataCommand.CommitOffsets;
 import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
-import io.chronik.raft.metadata.MetadataCommand.ExpireOffsets;
+import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -209,12 +209,12 @@ class MetadataStateMachineTest {
         CommittedOffset recommitted = new CommittedOffset(5, 3, "meta", 1_800_000_000_000L);
         apply(new CommitOffsets("g", Map.of(p1, recommitted)));
 
-        int removed = apply(new ExpireOffsets("g", Map.of(p0, offset(1), p1, offset(2))));
+        int removed = apply(new DeleteOffsets("g", Map.of(p0, offset(1), p1, offset(2))));
 
         assertThat(removed).isEqualTo(1);
         assertThat(sm.committedOffsets("g")).as("the commit applied after the coordinator looked survives")
                 .containsOnly(Map.entry(p1, recommitted));
-        assertThat(apply(new ExpireOffsets("never-existed", Map.of(p0, offset(1))))).isZero();
+        assertThat(apply(new DeleteOffsets("never-existed", Map.of(p0, offset(1))))).isZero();
         assertThat(sm.appliedIndex()).isEqualTo(index);
     }
 
@@ -227,14 +227,14 @@ class MetadataStateMachineTest {
         apply(new StoreGroup(group("busy", 1, 2, "m-1")));
         apply(new CommitOffsets("busy", Map.of(p0, offset(7))));
 
-        apply(new ExpireOffsets("empty", Map.of(p0, offset(1))));
-        apply(new ExpireOffsets("busy", Map.of(p0, offset(7))));
+        apply(new DeleteOffsets("empty", Map.of(p0, offset(1))));
+        apply(new DeleteOffsets("busy", Map.of(p0, offset(7))));
 
         assertThat(sm.groupsWithOffsets()).isEmpty();
         assertThat(sm.storedGroups()).extracting(GroupImage::groupId).containsExactly("busy");
 
         apply(new StoreGroup(new GroupImage("never-committed", 1, 1, "consumer", null, null, List.of())));
-        apply(new ExpireOffsets("never-committed", Map.of()));
+        apply(new DeleteOffsets("never-committed", Map.of()));
         assertThat(sm.storedGroup("never-committed")).as("an empty group without offsets is gone").isEmpty();
     }
 

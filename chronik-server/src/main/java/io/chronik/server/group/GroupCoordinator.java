@@ -41,6 +41,8 @@ import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.ListGroupsResponseData.ListedGroup;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
@@ -54,7 +56,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kafka's classic group coordinator: JoinGroup, SyncGroup, Heartbeat, LeaveGroup, OffsetCommit,
- * OffsetFetch, DescribeGroups, ListGroups and DeleteGroups, at every version kafka-clients' generated
+ * OffsetFetch, OffsetDelete, DescribeGroups, ListGroups and DeleteGroups, at every version kafka-clients' generated
  * message classes know. Membership lives in memory and each Stable or Empty generation is also written to the
  * {@link GroupStore}, with the committed offsets, so a coordinator that starts (after a failover or a restart)
  * continues every group's last agreed generation: its members keep heartbeating and committing without a rebalance.
@@ -710,6 +712,11 @@ public final class GroupCoordinator implements AutoCloseable {
         return offsetRequests.commit(request, version, closed);
     }
 
+    /** OffsetDelete (see {@link GroupOffsets#delete}); completes once the store has forgotten the offsets. */
+    public CompletableFuture<OffsetDeleteResponseData> deleteOffsets(OffsetDeleteRequestData request) {
+        return offsetRequests.delete(request, closed);
+    }
+
     /** v0–7 single-group shape (groupId + topics) and v8+ multi-group shape (groups[]); topics null = all partitions. */
     public OffsetFetchResponseData fetchOffsets(OffsetFetchRequestData request, short version) {
         return offsetRequests.fetch(request, version, closed);
@@ -903,7 +910,7 @@ public final class GroupCoordinator implements AutoCloseable {
         if (decision == null) {
             return;
         }
-        store.expireOffsets(groupId, decision.expired()).whenComplete((ok, failure) -> {
+        store.deleteOffsets(groupId, decision.expired()).whenComplete((ok, failure) -> {
             if (decision.gone()) {
                 registry.remove(group);
             }

@@ -1,14 +1,19 @@
 package io.chronik.server.group;
 
 import io.chronik.raft.metadata.CommittedOffset;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
@@ -16,6 +21,14 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartitionCollection;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopicCollection;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
@@ -33,7 +46,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The offsets half of the coordinator: OffsetCommit (checked against the group's membership, then written
- * through the {@link GroupStore}) and OffsetFetch (read from the store). Stateless apart from its
+ * through the {@link GroupStore}), OffsetFetch (read from the store) and OffsetDelete. Stateless apart from its
  * collaborators; called by {@link GroupCoordinator} on request-handler threads.
  */
 final class GroupOffsets {
@@ -94,7 +107,7 @@ final class GroupOffsets {
         CompletableFuture<Void> written = registry.locked(group, out -> {
             Errors error = validate(group, memberId, instanceId, generation);
             if (error != Errors.NONE) {
-                return CompletableFuture.failedFuture(new RejectedCommit(error));
+                return CompletableFuture.failedFuture(new Refused(error));
             }
             return accepted.isEmpty() ? CompletableFuture.completedFuture(null) : store.commit(groupId, accepted);
         });
@@ -102,9 +115,8 @@ final class GroupOffsets {
             if (failure == null) {
                 return commitResponse(request, Errors.NONE, perPartition);
             }
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof RejectedCommit rejected) {
+            Throwable cause = unwrap(failure);
+            if (cause instanceof Refused rejected) {
                 return commitResponse(request, rejected.error, Map.of());
             }
             log.warn("group {}: committing offsets failed", groupId, cause);
@@ -138,11 +150,15 @@ final class GroupOffsets {
         return Errors.NONE;
     }
 
-    /** A commit the group's membership refused; carries the error for every partition. */
-    private static final class RejectedCommit extends RuntimeException {
+    private static Throwable unwrap(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    /** A request the group's state refused; carries the error for every partition. */
+    private static final class Refused extends RuntimeException {
         private final Errors error;
 
-        RejectedCommit(Errors error) {
+        Refused(Errors error) {
             super(error.message(), null, false, false);
             this.error = error;
         }
@@ -161,6 +177,99 @@ final class GroupOffsets {
             response.topics().add(rt);
         }
         return response;
+    }
+
+    // ---------------------------------------------------------------- delete
+
+    /**
+     * Kafka's OffsetDelete: every requested offset of an Empty group goes; a consumer group with members keeps the
+     * offsets of topics its members subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those partitions — and for all of
+     * them while the subscriptions cannot be read, where Kafka would delete) and loses the others; any other group
+     * with members refuses (NON_EMPTY_GROUP). Answered once the store has forgotten them.
+     */
+    CompletableFuture<OffsetDeleteResponseData> delete(OffsetDeleteRequestData request, boolean closed) {
+        String groupId = request.groupId();
+        Errors refused = closed ? Errors.COORDINATOR_NOT_AVAILABLE
+                : groupId == null || groupId.isEmpty() ? Errors.INVALID_GROUP_ID : Errors.NONE;
+        ClassicGroup group = refused == Errors.NONE ? registry.find(groupId) : null;
+        if (refused == Errors.NONE && group == null) {
+            refused = Errors.GROUP_ID_NOT_FOUND;
+        }
+        if (refused != Errors.NONE) {
+            return CompletableFuture.completedFuture(new OffsetDeleteResponseData().setErrorCode(refused.code()));
+        }
+        Map<TopicPartition, Errors> perPartition = new LinkedHashMap<>();
+        // Issued under the lock, like commits, so the store sees commits and deletions in the order they were checked.
+        CompletableFuture<Void> written = registry.locked(group, out -> {
+            if (group.is(GroupState.DEAD)) {
+                return CompletableFuture.failedFuture(new Refused(Errors.GROUP_ID_NOT_FOUND));
+            }
+            Set<String> subscribed = Set.of();
+            if (!group.is(GroupState.EMPTY)) {
+                if (!ConsumerProtocol.PROTOCOL_TYPE.equals(group.protocolType())) {
+                    return CompletableFuture.failedFuture(new Refused(Errors.NON_EMPTY_GROUP));
+                }
+                subscribed = subscribedTopics(group);
+            }
+            Map<TopicPartition, CommittedOffset> committed = store.committed(groupId);
+            Map<TopicPartition, CommittedOffset> seen = new HashMap<>();
+            for (OffsetDeleteRequestTopic topic : request.topics()) {
+                for (OffsetDeleteRequestPartition p : topic.partitions()) {
+                    TopicPartition tp = new TopicPartition(topic.name(), p.partitionIndex());
+                    if (subscribed == null || subscribed.contains(topic.name())) {
+                        perPartition.put(tp, Errors.GROUP_SUBSCRIBED_TO_TOPIC);
+                    } else {
+                        perPartition.put(tp, Errors.NONE);
+                        if (committed.containsKey(tp)) {
+                            seen.put(tp, committed.get(tp));
+                        }
+                    }
+                }
+            }
+            return seen.isEmpty() ? CompletableFuture.completedFuture(null) : store.deleteOffsets(groupId, seen);
+        });
+        return written.handle((ok, failure) -> {
+            Throwable cause = unwrap(failure);
+            if (cause instanceof Refused r) {
+                return new OffsetDeleteResponseData().setErrorCode(r.error.code());
+            }
+            if (cause != null) {
+                log.warn("group {}: deleting offsets failed", groupId, cause);
+                return new OffsetDeleteResponseData().setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+            }
+            OffsetDeleteResponseTopicCollection topics = new OffsetDeleteResponseTopicCollection();
+            for (OffsetDeleteRequestTopic topic : request.topics()) {
+                OffsetDeleteResponsePartitionCollection partitions = new OffsetDeleteResponsePartitionCollection();
+                for (OffsetDeleteRequestPartition p : topic.partitions()) {
+                    if (partitions.find(p.partitionIndex()) == null) {
+                        partitions.add(new OffsetDeleteResponsePartition().setPartitionIndex(p.partitionIndex())
+                                .setErrorCode(perPartition.get(new TopicPartition(topic.name(), p.partitionIndex()))
+                                        .code()));
+                    }
+                }
+                if (topics.find(topic.name()) == null) {
+                    topics.add(new OffsetDeleteResponseTopic().setName(topic.name()).setPartitions(partitions));
+                }
+            }
+            return new OffsetDeleteResponseData().setErrorCode(Errors.NONE.code()).setTopics(topics);
+        });
+    }
+
+    /** The topics the group's members subscribe to, or null when a member's subscription cannot be read. */
+    private static Set<String> subscribedTopics(ClassicGroup group) {
+        if (group.protocolName() == null) {
+            return null;
+        }
+        Set<String> topics = new HashSet<>();
+        for (GroupMember m : group.members()) {
+            try {
+                topics.addAll(ConsumerProtocol.deserializeSubscription(
+                        ByteBuffer.wrap(m.metadataFor(group.protocolName()))).topics());
+            } catch (RuntimeException unreadable) {
+                return null;
+            }
+        }
+        return topics;
     }
 
     // ---------------------------------------------------------------- fetch

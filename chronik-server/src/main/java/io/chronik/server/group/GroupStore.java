@@ -29,10 +29,10 @@ public interface GroupStore {
     CompletableFuture<Void> deleteGroup(String groupId);
 
     /**
-     * Durably forgets expired offsets, each only if it is still the one given (a commit that came after the caller
-     * looked survives); a group left without offsets and without members is forgotten entirely.
+     * Durably forgets offsets as the caller saw them, each only if it is still the one given (a commit that came after
+     * the caller looked survives); a group left without offsets and without members is forgotten entirely.
      */
-    CompletableFuture<Void> expireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired);
+    CompletableFuture<Void> deleteOffsets(String groupId, Map<TopicPartition, CommittedOffset> seen);
 
     /**
      * Durably records a group's membership; an earlier generation than the one stored is ignored, so writes need

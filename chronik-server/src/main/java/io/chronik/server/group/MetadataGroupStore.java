@@ -39,8 +39,8 @@ public final class MetadataGroupStore implements GroupStore {
     }
 
     @Override
-    public CompletableFuture<Void> expireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired) {
-        return metadata.submit(new MetadataCommand.ExpireOffsets(groupId, expired)).thenApply(removed -> null);
+    public CompletableFuture<Void> deleteOffsets(String groupId, Map<TopicPartition, CommittedOffset> seen) {
+        return metadata.submit(new MetadataCommand.DeleteOffsets(groupId, seen)).thenApply(removed -> null);
     }
 
     @Override

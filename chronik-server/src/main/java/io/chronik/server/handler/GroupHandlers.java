@@ -19,6 +19,7 @@ import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetDeleteRequest;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 
@@ -52,7 +53,9 @@ public final class GroupHandlers {
                                 .<ApiMessage>map(g -> g.listGroups(r.data(), c.apiVersion()))
                                 .orElseGet(() -> new ListGroupsResponseData().setErrorCode(Errors.NONE.code()))))
                 .register(ApiKeys.DELETE_GROUPS, (RequestContext c, DeleteGroupsRequest r) -> with(coordinator, r,
-                        g -> g.deleteGroups(r.data(), c.apiVersion())));
+                        g -> g.deleteGroups(r.data(), c.apiVersion())))
+                .register(ApiKeys.OFFSET_DELETE, (RequestContext c, OffsetDeleteRequest r) -> with(coordinator, r,
+                        g -> g.deleteOffsets(r.data())));
     }
 
     private static CompletionStage<? extends ApiMessage> with(

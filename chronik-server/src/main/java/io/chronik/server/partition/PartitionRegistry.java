@@ -62,6 +62,11 @@ public final class PartitionRegistry implements MetadataListener {
         return Optional.ofNullable(partitions.get(tp));
     }
 
+    /** Every partition this node hosts now. */
+    public List<Partition> all() {
+        return List.copyOf(partitions.values());
+    }
+
     /** The log config of a replicated partition: the topic's settings, without fsync (the Raft log is durable). */
     public static LogConfig replicated(LogConfig config) {
         return config.withFlushPolicy(FlushPolicy.NONE);

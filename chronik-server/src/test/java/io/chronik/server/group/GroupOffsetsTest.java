@@ -5,21 +5,34 @@ import static io.chronik.server.group.GroupHarness.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.raft.metadata.CommittedOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
+import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestPartition;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopic;
+import org.apache.kafka.common.message.OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopic;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 class GroupOffsetsTest {
@@ -128,5 +141,85 @@ class GroupOffsetsTest {
         assertThat(response.groups().get(1).topics().get(0).partitions().get(0).committedOffset()).isEqualTo(-1L);
         GroupHarness.assertEncodes(response, (short) 8);
         GroupHarness.assertEncodes(response, (short) 9);
+    }
+
+    // ---------------------------------------------------------------- OffsetDelete
+
+    private static OffsetDeleteRequestData deleteRequest(String groupId, String topic, int... partitions) {
+        List<OffsetDeleteRequestPartition> ps = new ArrayList<>();
+        for (int p : partitions) {
+            ps.add(new OffsetDeleteRequestPartition().setPartitionIndex(p));
+        }
+        OffsetDeleteRequestTopicCollection topics = new OffsetDeleteRequestTopicCollection();
+        topics.add(new OffsetDeleteRequestTopic().setName(topic).setPartitions(ps));
+        return new OffsetDeleteRequestData().setGroupId(groupId).setTopics(topics);
+    }
+
+    private Map<Integer, Errors> delete(OffsetDeleteRequestData request) {
+        OffsetDeleteResponseData response = h.coordinator.deleteOffsets(request).join();
+        assertThat(error(response.errorCode())).isEqualTo(Errors.NONE);
+        Map<Integer, Errors> errors = new TreeMap<>();
+        response.topics().forEach(t -> t.partitions().forEach(p -> errors.put(p.partitionIndex(), error(p.errorCode()))));
+        return errors;
+    }
+
+    /** A member of group g joined with a real consumer subscription (Kafka's ConsumerProtocol bytes). */
+    private String joinSubscribedTo(String protocolType, String... topics) {
+        byte[] subscription = Utils.toArray(ConsumerProtocol.serializeSubscription(
+                new ConsumerPartitionAssignor.Subscription(List.of(topics))));
+        JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestProtocolCollection();
+        protocols.add(new JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
+        JoinGroupRequestData join = new JoinGroupRequestData().setGroupId(GROUP).setMemberId("")
+                .setSessionTimeoutMs(GroupHarness.SESSION_MS).setRebalanceTimeoutMs(GroupHarness.REBALANCE_MS)
+                .setProtocolType(protocolType).setProtocols(protocols);
+        JoinGroupResponseData first = h.coordinator.joinGroup(join, (short) 9, "client", "/10.0.0.1").join();
+        JoinGroupResponseData joined = h.coordinator.joinGroup(join.setMemberId(first.memberId()), (short) 9,
+                "client", "/10.0.0.1").join();
+        h.sync(joined.memberId(), joined.generationId(), (short) 5, Map.of(joined.memberId(), "A")).join();
+        return joined.memberId();
+    }
+
+    @Test
+    void offsetDeleteRemovesAnEmptyGroupsOffsets() {
+        h.coordinator.commitOffsets(commit("simple", "", -1, 7), (short) 9).join();
+
+        assertThat(delete(deleteRequest("simple", "t", 0, 5))).containsExactly(
+                Map.entry(0, Errors.NONE), Map.entry(5, Errors.NONE));
+
+        assertThat(h.store.committed("simple")).containsOnlyKeys(new TopicPartition("t", 1));
+        assertThat(error(h.coordinator.deleteOffsets(deleteRequest("nobody", "t", 0)).join().errorCode()))
+                .isEqualTo(Errors.GROUP_ID_NOT_FOUND);
+    }
+
+    @Test
+    void offsetDeleteKeepsTheOffsetsOfTopicsALiveConsumerGroupSubscribesTo() {
+        String member = joinSubscribedTo("consumer", "t");
+        assertThat(only(h.coordinator.commitOffsets(commit(GROUP, member, 1, 10), (short) 9).join()))
+                .isEqualTo(Errors.NONE);
+        h.coordinator.commitOffsets(new OffsetCommitRequestData().setGroupId(GROUP).setMemberId(member)
+                .setGenerationIdOrMemberEpoch(1).setTopics(List.of(new OffsetCommitRequestTopic().setName("old")
+                        .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
+                                .setCommittedOffset(3))))), (short) 9).join();
+
+        assertThat(delete(deleteRequest(GROUP, "t", 0))).containsExactly(Map.entry(0, Errors.GROUP_SUBSCRIBED_TO_TOPIC));
+        assertThat(delete(deleteRequest(GROUP, "old", 0))).containsExactly(Map.entry(0, Errors.NONE));
+
+        assertThat(h.store.committed(GROUP)).containsOnlyKeys(new TopicPartition("t", 0), new TopicPartition("t", 1));
+    }
+
+    @Test
+    void offsetDeleteRefusesWhatItCannotJudge() {
+        String[] ab = h.stableGroupOfTwo(); // their subscriptions are not ConsumerProtocol bytes
+        h.coordinator.commitOffsets(commit(GROUP, ab[0], 2, 10), (short) 9).join();
+        assertThat(delete(deleteRequest(GROUP, "t", 0))).containsExactly(Map.entry(0, Errors.GROUP_SUBSCRIBED_TO_TOPIC));
+        assertThat(h.store.committed(GROUP)).hasSize(2);
+    }
+
+    @Test
+    void offsetDeleteRefusesAGroupWithMembersThatIsNotAConsumerGroup() {
+        String member = joinSubscribedTo("connect", "t");
+        assertThat(member).isNotEmpty();
+        assertThat(error(h.coordinator.deleteOffsets(deleteRequest(GROUP, "x", 0)).join().errorCode()))
+                .isEqualTo(Errors.NON_EMPTY_GROUP);
     }
 }

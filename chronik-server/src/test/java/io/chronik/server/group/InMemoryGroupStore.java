@@ -74,12 +74,12 @@ final class InMemoryGroupStore implements GroupStore {
     }
 
     @Override
-    public CompletableFuture<Void> expireOffsets(String groupId, Map<TopicPartition, CommittedOffset> expired) {
+    public CompletableFuture<Void> deleteOffsets(String groupId, Map<TopicPartition, CommittedOffset> seen) {
         CompletableFuture<Void> f = new CompletableFuture<>();
         defer(() -> {
             synchronized (this) {
                 Map<TopicPartition, CommittedOffset> offsets = groups.getOrDefault(groupId, new HashMap<>());
-                expired.forEach(offsets::remove);
+                seen.forEach(offsets::remove);
                 if (offsets.isEmpty()) {
                     groups.remove(groupId);
                     GroupImage stored = memberships.get(groupId);

@@ -47,6 +47,8 @@ import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.DescribeLogDirsRequestData;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -225,6 +227,14 @@ class BrokerResponsesEveryVersionTest {
         p.put(ApiKeys.LIST_GROUPS, Probe.of(v -> new ListGroupsRequestData()));
         p.put(ApiKeys.DELETE_GROUPS, Probe.of(v -> new DeleteGroupsRequestData().setGroupsNames(
                 List.of("no-such-group")), Errors.GROUP_ID_NOT_FOUND));
+        p.put(ApiKeys.DESCRIBE_LOG_DIRS, Probe.of(v -> new DescribeLogDirsRequestData().setTopics(null)));
+        p.put(ApiKeys.OFFSET_DELETE, Probe.of(v -> {
+            OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection topics =
+                    new OffsetDeleteRequestData.OffsetDeleteRequestTopicCollection();
+            topics.add(new OffsetDeleteRequestData.OffsetDeleteRequestTopic().setName(TOPIC).setPartitions(List.of(
+                    new OffsetDeleteRequestData.OffsetDeleteRequestPartition().setPartitionIndex(0))));
+            return new OffsetDeleteRequestData().setGroupId("no-such-group").setTopics(topics);
+        }, Errors.GROUP_ID_NOT_FOUND));
         p.put(ApiKeys.CREATE_TOPICS, Probe.of(v -> createTopic("created-v" + v)));
         p.put(ApiKeys.DELETE_TOPICS, Probe.of(v -> v < 6
                 ? new DeleteTopicsRequestData().setTimeoutMs(1000).setTopicNames(List.of("no-such-topic"))

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.LogDirDescription;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicCollection;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigResource;
@@ -198,5 +200,25 @@ class AdminTopicsTest {
     static void assertFailsWith(KafkaFuture<?> future, Class<? extends Throwable> cause) {
         assertThatThrownBy(() -> future.get(15, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(cause);
+    }
+
+    @Test
+    void describeLogDirsReportsTheSizeOfEveryHostedPartition() throws Exception {
+        get(admin.createTopics(List.of(new NewTopic("sized", 2, (short) 1))).all());
+        try (KafkaProducer<String, String> producer = broker.producer()) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>("sized", 1, "k", "value-" + i)).get();
+            }
+        }
+
+        Map<String, LogDirDescription> dirs = get(admin.describeLogDirs(List.of(1)).allDescriptions()).get(1);
+
+        assertThat(dirs).hasSize(1);
+        LogDirDescription dir = dirs.values().iterator().next();
+        assertThat(dir.error()).isNull();
+        assertThat(dir.replicaInfos().get(new TopicPartition("sized", 0)).size()).isZero();
+        assertThat(dir.replicaInfos().get(new TopicPartition("sized", 1)).size()).isGreaterThan(20 * 7);
+        assertThat(dir.totalBytes()).isPresent();
+        assertThat(dir.usableBytes().getAsLong()).isPositive();
     }
 }

@@ -1,0 +1,74 @@
+package io.chronik.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OffsetDelete through {@code Admin#deleteConsumerGroupOffsets} (what {@code kafka-consumer-groups --delete-offsets}
+ * sends).
+ */
+class OffsetDeleteTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void offsetsOfATopicTheGroupConsumesStayUntilTheGroupIsEmpty() throws Exception {
+        try (ChronikBroker broker = ChronikBroker.start(dataDir); Admin admin = broker.admin()) {
+            broker.createTopic("deletable", 1);
+            TopicPartition tp = new TopicPartition("deletable", 0);
+            try (KafkaProducer<String, String> producer = broker.producer()) {
+                for (int i = 0; i < 5; i++) {
+                    producer.send(new ProducerRecord<>("deletable", "v" + i)).get();
+                }
+            }
+            try (KafkaConsumer<String, String> consumer = broker.consumer("deleting")) {
+                consumer.subscribe(List.of("deletable"));
+                int read = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (read < 5 && System.nanoTime() < deadline) {
+                    read += consumer.poll(Duration.ofMillis(200)).count();
+                }
+                consumer.commitSync();
+
+                assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets("deleting", Set.of(tp)).partitionResult(tp)
+                        .get()).isInstanceOf(ExecutionException.class)
+                        .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
+                assertThat(committed(admin)).containsEntry(tp, 5L);
+            }
+
+            admin.deleteConsumerGroupOffsets("deleting", Set.of(tp)).all().get();
+
+            assertThat(committed(admin)).doesNotContainKey(tp);
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("deleting")
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, Long> result = new HashMap<>();
+        offsets.forEach((tp, o) -> {
+            if (o != null) {
+                result.put(tp, o.offset());
+            }
+        });
+        return result;
+    }
+}
