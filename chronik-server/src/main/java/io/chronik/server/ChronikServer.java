@@ -169,12 +169,19 @@ public final class ChronikServer implements AutoCloseable {
         timer.setRemoveOnCancelPolicy(true);
         closeInReverse.push(() -> shutdown(timer));
         GroupConfig groupConfig = new GroupConfig(config.server().groupInitialRebalanceDelayMs(), 6_000, 1_800_000,
-                Integer.MAX_VALUE, config.server().offsetsRetentionMs(),
-                config.server().offsetsRetentionCheckIntervalMs());
+                Integer.MAX_VALUE, config.server().offsetsRetentionMs());
         MetadataGroupStore groupStore = new MetadataGroupStore(metadata);
         ActiveCoordinator groups = new ActiveCoordinator(leadership,
                 term -> new GroupCoordinator(groupStore, term, timer, Time.SYSTEM, groupConfig));
         closeInReverse.push(groups);
+        long retentionCheckMs = config.server().offsetsRetentionCheckIntervalMs();
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                groups.expireOffsets();
+            } catch (RuntimeException e) {
+                log.warn("offsets retention run failed; next in {} ms", retentionCheckMs, e);
+            }
+        }, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("kafka-handler", true));

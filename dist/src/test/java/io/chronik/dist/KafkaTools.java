@@ -9,8 +9,9 @@ import java.util.List;
 
 /**
  * Apache Kafka's own command-line tools (what {@code kafka-topics.sh}, {@code kafka-console-producer.sh},
- * {@code kafka-console-consumer.sh}, {@code kafka-consumer-groups.sh} and {@code kafka-log-dirs.sh} run), each in a JVM of its own on the jars
- * the build copied to {@code kafka.tools.dir} — the tools need kafka-clients 4.x, the broker pins 3.9.
+ * {@code kafka-console-consumer.sh}, {@code kafka-consumer-groups.sh} and {@code kafka-log-dirs.sh} run), each in a
+ * JVM of its own on the jars the build copied to {@code kafka.tools.dir} — the tools need kafka-clients 4.x, the
+ * broker pins 3.9.
  */
 final class KafkaTools {
 
@@ -29,14 +30,17 @@ final class KafkaTools {
         this.bootstrap = bootstrap;
         this.jars = Path.of(System.getProperty("kafka.tools.dir", "target/kafka-tools")).toAbsolutePath();
         if (!Files.isDirectory(jars)) {
-            throw new IllegalStateException("no Kafka tools at " + jars + " (mvn copies them in generate-test-resources)");
+            throw new IllegalStateException("no Kafka tools at " + jars
+                    + " (mvn copies them in generate-test-resources)");
         }
     }
 
     /** Runs one tool with {@code --bootstrap-server} and the given arguments, feeding {@code stdin}; must exit 0. */
-    ExternalCommand.Result run(String mainClass, String stdin, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", jars + "/*", mainClass, "--bootstrap-server", bootstrap));
+    ExternalCommand.Result run(String mainClass, String stdin, String... args)
+            throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", jars + "/*", mainClass,
+                "--bootstrap-server", bootstrap));
         command.addAll(List.of(args));
         return ExternalCommand.run(command, stdin, TIMEOUT).requireSuccess();
     }

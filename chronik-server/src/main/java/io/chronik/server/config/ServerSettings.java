@@ -28,6 +28,7 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
                              long offsetsRetentionCheckIntervalMs) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
+    public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 10L * 60 * 1000;
 
     public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                           int groupInitialRebalanceDelayMs) {
@@ -44,7 +45,7 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
                           int groupInitialRebalanceDelayMs, long raftSnapshotEntries, boolean autoLeaderBalance) {
         this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries,
                 autoLeaderBalance, GroupConfig.DEFAULT_OFFSETS_RETENTION_MS,
-                GroupConfig.DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+                DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
     }
 
     public static ServerSettings defaults() {

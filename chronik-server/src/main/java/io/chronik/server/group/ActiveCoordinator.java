@@ -43,6 +43,14 @@ public final class ActiveCoordinator implements AutoCloseable {
         return Optional.ofNullable(current);
     }
 
+    /**
+     * Runs offsets retention on this node's coordinator if it leads the metadata group now (starting the coordinator
+     * if no request has yet); the server calls it every {@code offsets_retention_check_interval_ms}.
+     */
+    public void expireOffsets() {
+        current().ifPresent(GroupCoordinator::expireOffsets);
+    }
+
     @Override
     public synchronized void close() {
         if (current != null) {

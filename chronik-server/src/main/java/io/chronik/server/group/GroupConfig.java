@@ -11,14 +11,11 @@ package io.chronik.server.group;
  * @param maxGroupSize            most members one group may hold ({@code group.max.size})
  * @param offsetsRetentionMs      how long committed offsets outlive their group ({@code offsets.retention.minutes},
  *                                Kafka default 7 days; see {@link OffsetRetention})
- * @param offsetsRetentionCheckIntervalMs how often expired offsets are looked for
- *                                ({@code offsets.retention.check.interval.ms}, Kafka default 10 minutes)
  */
 public record GroupConfig(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
-                          int maxGroupSize, long offsetsRetentionMs, long offsetsRetentionCheckIntervalMs) {
+                          int maxGroupSize, long offsetsRetentionMs) {
 
     public static final long DEFAULT_OFFSETS_RETENTION_MS = 7L * 24 * 60 * 60 * 1000;
-    public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 10L * 60 * 1000;
 
     public GroupConfig {
         if (initialRebalanceDelayMs < 0) {
@@ -31,9 +28,8 @@ public record GroupConfig(int initialRebalanceDelayMs, int minSessionTimeoutMs, 
         if (maxGroupSize < 1) {
             throw new IllegalArgumentException("maxGroupSize must be >= 1: " + maxGroupSize);
         }
-        if (offsetsRetentionMs < 1 || offsetsRetentionCheckIntervalMs < 1) {
-            throw new IllegalArgumentException("offsets retention and its check interval must be >= 1 ms: "
-                    + offsetsRetentionMs + ", " + offsetsRetentionCheckIntervalMs);
+        if (offsetsRetentionMs < 1) {
+            throw new IllegalArgumentException("offsetsRetentionMs must be >= 1: " + offsetsRetentionMs);
         }
     }
 
@@ -41,7 +37,7 @@ public record GroupConfig(int initialRebalanceDelayMs, int minSessionTimeoutMs, 
     public GroupConfig(int initialRebalanceDelayMs, int minSessionTimeoutMs, int maxSessionTimeoutMs,
                        int maxGroupSize) {
         this(initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxGroupSize,
-                DEFAULT_OFFSETS_RETENTION_MS, DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+                DEFAULT_OFFSETS_RETENTION_MS);
     }
 
     /** Kafka's broker defaults. */

@@ -73,8 +73,9 @@ import org.slf4j.LoggerFactory;
  * onto these futures. The scheduler is borrowed, not owned: {@link #close()} cancels the timers but does
  * not shut it down.
  *
- * <p>Offsets retention: every {@code offsetsRetentionCheckIntervalMs} a timer expires what {@link OffsetRetention}
- * says has expired and forgets Empty groups left with no offsets (they become Dead, as in Kafka).
+ * <p>Offsets retention: each {@link #expireOffsets()} run (driven by {@link ActiveCoordinator} while this node
+ * coordinates) deletes what {@link OffsetRetention} says has expired and forgets Empty groups left with no offsets
+ * (they become Dead, as in Kafka).
  *
  * <p>Not done: KIP-848 groups, transactional offset commits.
  */
@@ -96,8 +97,6 @@ public final class GroupCoordinator implements AutoCloseable {
     private final GroupOffsets offsetRequests;
     private final Time time;
     private final OffsetRetention retention;
-    /** The next offsets-retention run; guarded by {@code this}, cancelled by {@link #close()}. */
-    private ScheduledFuture<?> retentionTimer;
     private volatile boolean closed;
 
     /**
@@ -121,7 +120,6 @@ public final class GroupCoordinator implements AutoCloseable {
                 return null;
             });
         }
-        scheduleRetention();
     }
 
     // ---------------------------------------------------------------- JoinGroup
@@ -869,24 +867,15 @@ public final class GroupCoordinator implements AutoCloseable {
 
     // ---------------------------------------------------------------- offsets retention
 
-    private synchronized void scheduleRetention() {
-        if (!closed) {
-            retentionTimer = scheduler.schedule(this::runOffsetRetention, config.offsetsRetentionCheckIntervalMs(),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** One retention run over every group (on the scheduler); the writes it issues are not awaited. */
-    private void runOffsetRetention() {
-        try {
-            long now = time.milliseconds();
-            for (ClassicGroup group : registry.all()) {
-                expireOffsets(group, now);
-            }
-        } catch (RuntimeException e) {
-            log.warn("offsets retention run failed; retrying in {} ms", config.offsetsRetentionCheckIntervalMs(), e);
-        } finally {
-            scheduleRetention();
+    /**
+     * One offsets-retention run over every group; the deletions it issues are not awaited. Called on a timer thread
+     * by {@link ActiveCoordinator}, which runs it only on the coordinator of the current metadata term — a deposed
+     * coordinator's view of which groups are Empty may be stale.
+     */
+    public void expireOffsets() {
+        long now = time.milliseconds();
+        for (ClassicGroup group : registry.all()) {
+            expireOffsets(group, now);
         }
     }
 
@@ -928,12 +917,7 @@ public final class GroupCoordinator implements AutoCloseable {
     /** Answers every parked JoinGroup/SyncGroup with COORDINATOR_NOT_AVAILABLE (clients retry) and cancels timers. */
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
-            if (retentionTimer != null) {
-                retentionTimer.cancel(false);
-            }
-        }
+        closed = true;
         for (ClassicGroup group : registry.all()) {
             registry.locked(group, out -> {
                 group.cancelTimers();

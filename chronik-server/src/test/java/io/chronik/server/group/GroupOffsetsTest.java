@@ -159,7 +159,8 @@ class GroupOffsetsTest {
         OffsetDeleteResponseData response = h.coordinator.deleteOffsets(request).join();
         assertThat(error(response.errorCode())).isEqualTo(Errors.NONE);
         Map<Integer, Errors> errors = new TreeMap<>();
-        response.topics().forEach(t -> t.partitions().forEach(p -> errors.put(p.partitionIndex(), error(p.errorCode()))));
+        response.topics().forEach(t -> t.partitions().forEach(
+                p -> errors.put(p.partitionIndex(), error(p.errorCode()))));
         return errors;
     }
 
@@ -201,7 +202,8 @@ class GroupOffsetsTest {
                         .setPartitions(List.of(new OffsetCommitRequestPartition().setPartitionIndex(0)
                                 .setCommittedOffset(3))))), (short) 9).join();
 
-        assertThat(delete(deleteRequest(GROUP, "t", 0))).containsExactly(Map.entry(0, Errors.GROUP_SUBSCRIBED_TO_TOPIC));
+        assertThat(delete(deleteRequest(GROUP, "t", 0)))
+                .containsExactly(Map.entry(0, Errors.GROUP_SUBSCRIBED_TO_TOPIC));
         assertThat(delete(deleteRequest(GROUP, "old", 0))).containsExactly(Map.entry(0, Errors.NONE));
 
         assertThat(h.store.committed(GROUP)).containsOnlyKeys(new TopicPartition("t", 0), new TopicPartition("t", 1));
@@ -211,7 +213,8 @@ class GroupOffsetsTest {
     void offsetDeleteRefusesWhatItCannotJudge() {
         String[] ab = h.stableGroupOfTwo(); // their subscriptions are not ConsumerProtocol bytes
         h.coordinator.commitOffsets(commit(GROUP, ab[0], 2, 10), (short) 9).join();
-        assertThat(delete(deleteRequest(GROUP, "t", 0))).containsExactly(Map.entry(0, Errors.GROUP_SUBSCRIBED_TO_TOPIC));
+        assertThat(delete(deleteRequest(GROUP, "t", 0)))
+                .containsExactly(Map.entry(0, Errors.GROUP_SUBSCRIBED_TO_TOPIC));
         assertThat(h.store.committed(GROUP)).hasSize(2);
     }
 

@@ -17,14 +17,19 @@ import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitReque
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
 
-/** Offsets retention on the coordinator's timer (Kafka's offsets.retention.minutes rules). */
+/** Offsets retention runs of the coordinator (Kafka's offsets.retention.minutes rules) on a manual clock. */
 class GroupRetentionTest {
 
     private static final long RETENTION_MS = 60_000;
-    private static final long CHECK_MS = 10_000;
 
     private final GroupHarness h = new GroupHarness(
-            new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE, RETENTION_MS, CHECK_MS), new InMemoryGroupStore());
+            new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE, RETENTION_MS), new InMemoryGroupStore());
+
+    /** Moves the clock, then runs retention once (the server runs it every offsets_retention_check_interval_ms). */
+    private void expireAfter(long ms) {
+        h.clock.advance(ms);
+        h.coordinator.expireOffsets();
+    }
 
     private Errors commit(String groupId, String memberId, int generation, int partition, long offset) {
         OffsetCommitRequestData request = new OffsetCommitRequestData().setGroupId(groupId).setMemberId(memberId)
@@ -51,7 +56,7 @@ class GroupRetentionTest {
         assertThat(commit(GROUP, ab[0], 2, 0, 10)).isEqualTo(Errors.NONE);
         assertThat(commit(GROUP, ab[1], 2, 1, 20)).isEqualTo(Errors.NONE);
         for (int i = 0; i < 30; i++) { // 150 s with both members alive: more than twice the retention
-            h.clock.advance(5_000);
+            expireAfter(5_000);
             assertThat(h.heartbeat(ab[0], 2)).isEqualTo(Errors.NONE);
             assertThat(h.heartbeat(ab[1], 2)).isEqualTo(Errors.NONE);
         }
@@ -61,10 +66,10 @@ class GroupRetentionTest {
                 new MemberIdentity().setMemberId(ab[0]), new MemberIdentity().setMemberId(ab[1]))), (short) 3);
         assertThat(state(GROUP)).isEqualTo("Empty");
 
-        h.clock.advance(RETENTION_MS - CHECK_MS);
+        expireAfter(RETENTION_MS - 1);
         assertThat(h.store.committed(GROUP)).as("Empty for less than the retention").hasSize(2);
-        h.clock.advance(2 * CHECK_MS);
-        assertThat(h.store.committed(GROUP)).as("Empty for longer than the retention").isEmpty();
+        expireAfter(1);
+        assertThat(h.store.committed(GROUP)).as("Empty for the retention").isEmpty();
         assertThat(state(GROUP)).isEqualTo("Dead");
         assertThat(listed()).doesNotContain(GROUP);
         assertThat(h.store.membership(GROUP)).as("the stored Empty membership is forgotten too").isEmpty();
@@ -74,22 +79,22 @@ class GroupRetentionTest {
     void aGroupThatNeverHadMembersLosesEachOffsetRetentionAfterItsOwnCommit() {
         assertThat(commit("simple", "", -1, 0, 5)).isEqualTo(Errors.NONE);
         assertThat(commit("simple", "", -1, 1, 6)).isEqualTo(Errors.NONE);
-        h.clock.advance(30_000);
+        expireAfter(30_000);
         assertThat(commit("simple", "", -1, 0, 7)).isEqualTo(Errors.NONE);
 
-        h.clock.advance(RETENTION_MS - 30_000 + CHECK_MS);
+        expireAfter(RETENTION_MS - 30_000);
 
         assertThat(h.store.committed("simple")).as("partition 1 was committed a retention ago, partition 0 was not")
                 .containsOnlyKeys(new TopicPartition("t", 0));
         assertThat(listed()).contains("simple");
 
-        h.clock.advance(30_000);
+        expireAfter(30_000);
         assertThat(h.store.committed("simple")).isEmpty();
         assertThat(listed()).doesNotContain("simple");
     }
 
     @Test
-    void anEmptyGroupWithoutOffsetsIsForgottenAtTheNextRun() {
+    void anEmptyGroupWithoutOffsetsIsForgottenByTheNextRun() {
         String member = h.joinNew((short) 9).join().memberId();
         h.sync(member, 1, (short) 5, Map.of(member, "A")).join();
         h.coordinator.leaveGroup(new LeaveGroupRequestData().setGroupId(GROUP).setMembers(List.of(
@@ -97,7 +102,7 @@ class GroupRetentionTest {
         assertThat(state(GROUP)).isEqualTo("Empty");
         assertThat(h.store.membership(GROUP)).as("the Empty generation is stored").isPresent();
 
-        h.clock.advance(CHECK_MS);
+        h.coordinator.expireOffsets();
 
         assertThat(state(GROUP)).isEqualTo("Dead");
         assertThat(h.store.membership(GROUP)).isEmpty();
@@ -109,14 +114,14 @@ class GroupRetentionTest {
         assertThat(commit(GROUP, ab[0], 2, 0, 10)).isEqualTo(Errors.NONE);
         h.coordinator.leaveGroup(new LeaveGroupRequestData().setGroupId(GROUP).setMembers(List.of(
                 new MemberIdentity().setMemberId(ab[0]), new MemberIdentity().setMemberId(ab[1]))), (short) 3);
-        h.clock.advance(RETENTION_MS - CHECK_MS);
+        expireAfter(RETENTION_MS - 10_000);
 
         String member = h.joinNew((short) 9).join().memberId();
         h.sync(member, 4, (short) 5, Map.of(member, "A")).join();
         assertThat(state(GROUP)).isEqualTo("Stable");
         h.coordinator.leaveGroup(new LeaveGroupRequestData().setGroupId(GROUP).setMembers(List.of(
                 new MemberIdentity().setMemberId(member))), (short) 3);
-        h.clock.advance(2 * CHECK_MS);
+        expireAfter(20_000);
 
         assertThat(h.store.committed(GROUP)).as("Empty again only since the member left").hasSize(1);
     }
