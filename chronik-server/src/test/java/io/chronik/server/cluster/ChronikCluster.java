@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.IntPredicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -66,12 +67,16 @@ final class ChronikCluster implements AutoCloseable {
     private final ClusterConfig shared;
     private final long raftSnapshotEntries;
     private final boolean autoLeaderBalance;
+    /** Applied to every node's settings (a test's own tuning on top of the fixture's). */
+    private final UnaryOperator<ServerSettings> tuning;
     private final Map<Integer, ChronikServer> running = new TreeMap<>();
 
-    private ChronikCluster(Path baseDir, long raftSnapshotEntries, boolean autoLeaderBalance) throws IOException {
+    private ChronikCluster(Path baseDir, long raftSnapshotEntries, boolean autoLeaderBalance,
+                           UnaryOperator<ServerSettings> tuning) throws IOException {
         this.baseDir = baseDir;
         this.raftSnapshotEntries = raftSnapshotEntries;
         this.autoLeaderBalance = autoLeaderBalance;
+        this.tuning = tuning;
         int[] ports = FreePorts.pick(SIZE * 3);
         List<NodeConfig> nodes = new ArrayList<>();
         for (int id = 1; id <= SIZE; id++) {
@@ -97,7 +102,17 @@ final class ChronikCluster implements AutoCloseable {
 
     /** As {@link #start(Path, long)}, choosing whether preferred replicas take leadership back by themselves. */
     static ChronikCluster start(Path baseDir, long raftSnapshotEntries, boolean autoLeaderBalance) throws Exception {
-        ChronikCluster cluster = new ChronikCluster(baseDir, raftSnapshotEntries, autoLeaderBalance);
+        return start(baseDir, raftSnapshotEntries, autoLeaderBalance, UnaryOperator.identity());
+    }
+
+    /** Starts all three nodes with the defaults, each node's settings passed through {@code tuning}. */
+    static ChronikCluster start(Path baseDir, UnaryOperator<ServerSettings> tuning) throws Exception {
+        return start(baseDir, ServerSettings.DEFAULT_RAFT_SNAPSHOT_ENTRIES, true, tuning);
+    }
+
+    private static ChronikCluster start(Path baseDir, long raftSnapshotEntries, boolean autoLeaderBalance,
+                                        UnaryOperator<ServerSettings> tuning) throws Exception {
+        ChronikCluster cluster = new ChronikCluster(baseDir, raftSnapshotEntries, autoLeaderBalance, tuning);
         try {
             cluster.start(1, 2, 3);
         } catch (Exception | Error e) {
@@ -116,7 +131,8 @@ final class ChronikCluster implements AutoCloseable {
     }
 
     private ServerSettings settings(int nodeId) {
-        return new ServerSettings(dataDir(nodeId), 104_857_600, 30_000L, 0, raftSnapshotEntries, autoLeaderBalance);
+        return tuning.apply(new ServerSettings(dataDir(nodeId), 104_857_600, 30_000L, 0, raftSnapshotEntries,
+                autoLeaderBalance));
     }
 
     /** Starts the given stopped nodes in parallel and returns once each serves Kafka. */
