@@ -1,19 +1,17 @@
 package io.chronik.server.cluster;
 
+import static io.chronik.server.testing.AdminGroups.committedOffsets;
+import static io.chronik.server.testing.AdminGroups.groupIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -52,13 +50,13 @@ class OffsetRetentionClusterTest {
                     readAllAndCommit(leaving);
                 }
                 readAllAndCommit(staying);
-                assertThat(committed(admin, "leaving")).containsEntry(tp, 5L);
+                assertThat(committedOffsets(admin, "leaving")).containsEntry(tp, 5L);
 
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!committed(admin, "leaving").isEmpty() && System.nanoTime() < deadline) {
+                while (!committedOffsets(admin, "leaving").isEmpty() && System.nanoTime() < deadline) {
                     staying.poll(Duration.ofMillis(200));
                 }
-                assertThat(committed(admin, "leaving")).as("expired on the first coordinator").isEmpty();
+                assertThat(committedOffsets(admin, "leaving")).as("expired on the first coordinator").isEmpty();
 
                 int coordinator = cluster.awaitMetadataLeader();
                 cluster.stop(coordinator);
@@ -70,40 +68,19 @@ class OffsetRetentionClusterTest {
                     staying.poll(Duration.ofMillis(200));
                 }
 
-                assertThat(committed(admin, "leaving")).as("not brought back by the next coordinator").isEmpty();
+                assertThat(committedOffsets(admin, "leaving")).as("not brought back by the next coordinator").isEmpty();
                 // Admin lists groups by asking every broker, and Metadata still names the stopped node as one.
                 cluster.start(coordinator);
-                assertThat(groups(admin)).doesNotContain("leaving").contains("staying");
-                assertThat(committed(admin, "staying")).as("the group with a live member").containsEntry(tp, 5L);
+                assertThat(groupIds(admin)).doesNotContain("leaving").contains("staying");
+                assertThat(committedOffsets(admin, "staying")).as("the group with a live member").containsEntry(tp, 5L);
             }
         }
     }
 
     private static void readAllAndCommit(KafkaConsumer<String, String> consumer) {
         consumer.subscribe(List.of(TOPIC));
-        int read = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (read < 5 && System.nanoTime() < deadline) {
-            read += consumer.poll(Duration.ofMillis(200)).count();
-        }
-        assertThat(read).isEqualTo(5);
+        assertThat(RecordPoller.poll(consumer, 5, Duration.ofSeconds(30))).hasSize(5);
         consumer.commitSync();
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS);
-        Map<TopicPartition, Long> result = new HashMap<>();
-        offsets.forEach((tp, o) -> {
-            if (o != null) {
-                result.put(tp, o.offset());
-            }
-        });
-        return result;
-    }
-
-    private static Set<String> groups(Admin admin) throws Exception {
-        return admin.listConsumerGroups().all().get(20, TimeUnit.SECONDS).stream()
-                .map(ConsumerGroupListing::groupId).collect(Collectors.toSet());
-    }
 }

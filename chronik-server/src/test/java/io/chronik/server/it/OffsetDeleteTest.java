@@ -1,18 +1,17 @@
 package io.chronik.server.it;
 
+import static io.chronik.server.testing.AdminGroups.committedOffsets;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -41,34 +40,19 @@ class OffsetDeleteTest {
             }
             try (KafkaConsumer<String, String> consumer = broker.consumer("deleting")) {
                 consumer.subscribe(List.of("deletable"));
-                int read = 0;
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (read < 5 && System.nanoTime() < deadline) {
-                    read += consumer.poll(Duration.ofMillis(200)).count();
-                }
+                assertThat(RecordPoller.poll(consumer, 5, Duration.ofSeconds(30))).hasSize(5);
                 consumer.commitSync();
 
                 assertThatThrownBy(() -> admin.deleteConsumerGroupOffsets("deleting", Set.of(tp)).partitionResult(tp)
                         .get()).isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(GroupSubscribedToTopicException.class);
-                assertThat(committed(admin)).containsEntry(tp, 5L);
+                assertThat(committedOffsets(admin, "deleting")).containsEntry(tp, 5L);
             }
 
             admin.deleteConsumerGroupOffsets("deleting", Set.of(tp)).all().get();
 
-            assertThat(committed(admin)).doesNotContainKey(tp);
+            assertThat(committedOffsets(admin, "deleting")).doesNotContainKey(tp);
         }
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets("deleting")
-                .partitionsToOffsetAndMetadata().get();
-        Map<TopicPartition, Long> result = new HashMap<>();
-        offsets.forEach((tp, o) -> {
-            if (o != null) {
-                result.put(tp, o.offset());
-            }
-        });
-        return result;
-    }
 }

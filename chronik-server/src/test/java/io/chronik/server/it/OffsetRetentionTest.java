@@ -1,18 +1,17 @@
 package io.chronik.server.it;
 
+import static io.chronik.server.testing.AdminGroups.committedOffsets;
+import static io.chronik.server.testing.AdminGroups.groupIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.server.config.ServerSettings;
+import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -47,16 +46,16 @@ class OffsetRetentionTest {
                 consumeAllAndCommit(leaving);
                 consumeAllAndCommit(staying);
                 leaving.close(Duration.ofSeconds(10));
-                assertThat(committed(admin, "leaving")).containsEntry(tp, 10L);
+                assertThat(committedOffsets(admin, "leaving")).containsEntry(tp, 10L);
 
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (!committed(admin, "leaving").isEmpty() && System.nanoTime() < deadline) {
+                while (!committedOffsets(admin, "leaving").isEmpty() && System.nanoTime() < deadline) {
                     staying.poll(Duration.ofMillis(200)); // keeps its member alive (heartbeats run meanwhile)
                 }
-                assertThat(committed(admin, "leaving")).as("offsets of the group whose consumer left").isEmpty();
-                assertThat(groups(admin)).doesNotContain("leaving").contains("staying");
+                assertThat(committedOffsets(admin, "leaving")).as("offsets of the group whose consumer left").isEmpty();
+                assertThat(groupIds(admin)).doesNotContain("leaving").contains("staying");
                 staying.poll(Duration.ofMillis(RETENTION_MS));
-                assertThat(committed(admin, "staying")).as("a group with a live member keeps its offsets")
+                assertThat(committedOffsets(admin, "staying")).as("a group with a live member keeps its offsets")
                         .containsEntry(tp, 10L);
             }
         }
@@ -64,24 +63,8 @@ class OffsetRetentionTest {
 
     private static void consumeAllAndCommit(KafkaConsumer<String, String> consumer) {
         consumer.subscribe(List.of("retained"));
-        int read = 0;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (read < 10 && System.nanoTime() < deadline) {
-            read += consumer.poll(Duration.ofMillis(200)).count();
-        }
-        assertThat(read).isEqualTo(10);
+        assertThat(RecordPoller.poll(consumer, 10, Duration.ofSeconds(30))).hasSize(10);
         consumer.commitSync();
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
-        return offsets.entrySet().stream().filter(e -> e.getValue() != null)
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-    }
-
-    private static Set<String> groups(Admin admin) throws Exception {
-        return admin.listConsumerGroups().all().get().stream().map(ConsumerGroupListing::groupId)
-                .collect(Collectors.toSet());
-    }
 }
