@@ -251,17 +251,20 @@ public final class Chaos {
     private List<String> leaderlessFreshTopics() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         List<String> leaderless = new ArrayList<>(freshTopics);
-        while (!leaderless.isEmpty() && System.nanoTime() < deadline) {
-            try (Admin admin = admin()) {
-                Map<String, TopicDescription> described = admin.describeTopics(leaderless).allTopicNames()
-                        .get(10, TimeUnit.SECONDS);
-                leaderless.removeIf(t -> described.get(t).partitions().stream()
-                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-            } catch (Exception e) {
-                // not yet answerable; ask again
-            }
-            if (!leaderless.isEmpty()) {
-                Thread.sleep(1000);
+        // One client for the whole wait: it reconnects by itself to whichever node answers.
+        try (Admin admin = admin()) {
+            while (!leaderless.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    Map<String, TopicDescription> described = admin.describeTopics(leaderless).allTopicNames()
+                            .get(10, TimeUnit.SECONDS);
+                    leaderless.removeIf(t -> described.get(t).partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                } catch (Exception e) {
+                    // not yet answerable; ask again
+                }
+                if (!leaderless.isEmpty()) {
+                    Thread.sleep(1000);
+                }
             }
         }
         return leaderless;

@@ -24,19 +24,33 @@ public sealed interface AppendReply {
         public ApiException exception() {
             return error.exception(message);
         }
+
+        /** The error code, then the message's UTF-8 length and bytes; {@link #readFrom} reads it back. */
+        byte[] encode() {
+            byte[] text = (message == null ? "" : message).getBytes(StandardCharsets.UTF_8);
+            return ByteBuffer.allocate(2 + 4 + text.length).putShort(error.code()).putInt(text.length).put(text)
+                    .array();
+        }
+
+        static Rejected readFrom(ByteBuffer in) {
+            Errors error = Errors.forCode(in.getShort());
+            byte[] text = new byte[in.getInt()];
+            in.get(text);
+            return new Rejected(error, new String(text, StandardCharsets.UTF_8));
+        }
     }
 
     byte APPENDED = 0;
     byte REJECTED = 1;
 
     static Message encode(List<AppendReply> replies) {
-        List<byte[]> texts = new ArrayList<>(replies.size());
+        List<byte[]> rejections = new ArrayList<>(replies.size());
         int size = 4;
         for (AppendReply reply : replies) {
             if (reply instanceof Rejected e) {
-                byte[] text = (e.message() == null ? "" : e.message()).getBytes(StandardCharsets.UTF_8);
-                texts.add(text);
-                size += 1 + 2 + 4 + text.length;
+                byte[] encoded = e.encode();
+                rejections.add(encoded);
+                size += 1 + encoded.length;
             } else {
                 size += 1 + 8 * 4 + 1;
             }
@@ -49,8 +63,7 @@ public sealed interface AppendReply {
                 buf.put(APPENDED).putLong(r.baseOffset()).putLong(r.lastOffset()).putLong(r.maxTimestamp())
                         .putLong(r.logStartOffset()).put((byte) (r.duplicate() ? 1 : 0));
             } else {
-                byte[] text = texts.get(rejected++);
-                buf.put(REJECTED).putShort(((Rejected) reply).error().code()).putInt(text.length).put(text);
+                buf.put(REJECTED).put(rejections.get(rejected++));
             }
         }
         return Message.valueOf(ByteString.copyFrom(buf.array()));
@@ -65,10 +78,7 @@ public sealed interface AppendReply {
                 replies.add(new Appended(new AppendResult(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong(),
                         buf.get() == 1)));
             } else {
-                Errors error = Errors.forCode(buf.getShort());
-                byte[] text = new byte[buf.getInt()];
-                buf.get(text);
-                replies.add(new Rejected(error, new String(text, StandardCharsets.UTF_8)));
+                replies.add(Rejected.readFrom(buf));
             }
         }
         return replies;

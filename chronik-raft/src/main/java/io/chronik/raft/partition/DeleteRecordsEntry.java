@@ -1,7 +1,6 @@
 package io.chronik.raft.partition;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.ratis.protocol.Message;
@@ -55,10 +54,11 @@ public final class DeleteRecordsEntry {
                 .flip()));
     }
 
+    /** The same error encoding as a rejected record set's ({@link AppendReply.Rejected}). */
     static Message rejected(Errors error, String message) {
-        byte[] text = (message == null ? "" : message).getBytes(StandardCharsets.UTF_8);
-        return Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(1 + 2 + text.length).put(REJECTED)
-                .putShort(error.code()).put(text).flip()));
+        byte[] rejection = new AppendReply.Rejected(error, message).encode();
+        return Message.valueOf(ByteString.copyFrom(ByteBuffer.allocate(1 + rejection.length).put(REJECTED)
+                .put(rejection).flip()));
     }
 
     /**
@@ -71,9 +71,6 @@ public final class DeleteRecordsEntry {
         if (in.get() == DELETED) {
             return in.getLong();
         }
-        Errors error = Errors.forCode(in.getShort());
-        byte[] text = new byte[in.remaining()];
-        in.get(text);
-        throw error.exception(new String(text, StandardCharsets.UTF_8));
+        throw AppendReply.Rejected.readFrom(in).exception();
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
@@ -55,9 +54,7 @@ public final class DeleteRecordsHandler implements RequestHandler<DeleteRecordsR
         if (failure == null) {
             result.setLowWatermark(lowWatermark).setErrorCode(Errors.NONE.code());
         } else {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            result.setErrorCode(Errors.forException(cause).code());
+            result.setErrorCode(ApiError.of(failure).error().code());
         }
         return null;
     }
