@@ -30,6 +30,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import io.chronik.server.cluster.ClusterInfo;
+import io.chronik.server.cluster.NodeFencing;
 import io.chronik.server.membership.ClusterMembers;
 import io.chronik.server.membership.Membership;
 import io.chronik.server.cluster.NodeIdentity;
@@ -160,7 +161,7 @@ public final class ChronikServer implements AutoCloseable {
                 self.rack());
         // Every node of a cluster must report the same cluster id: derive it from the cluster name.
         String clusterId = clustered ? NodeIdentity.clusterIdOf(config.clusterName()) : identity.clusterId();
-        ClusterInfo cluster = new ClusterInfo(clusterId, advertised, members::nodes, leadership);
+        ClusterInfo cluster = new ClusterInfo(clusterId, advertised, members::nodes, members::fenced, leadership);
 
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 new DefaultThreadFactory("chronik-timer", true));
@@ -182,6 +183,19 @@ public final class ChronikServer implements AutoCloseable {
                 log.warn("offsets retention run failed; next in {} ms", retentionCheckMs, e);
             }
         }, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
+        if (clustered) {
+            long sessionTimeoutMs = config.server().nodeSessionTimeoutMs();
+            NodeFencing fencing = new NodeFencing(self.id(), leadership, metadata,
+                    () -> members.nodes().stream().map(NodeConfig::id).toList(), sessionTimeoutMs);
+            long checkMs = Math.min(1_000, sessionTimeoutMs / 3);
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    fencing.run();
+                } catch (RuntimeException e) {
+                    log.warn("node fencing check failed", e);
+                }
+            }, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        }
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
                 new DefaultThreadFactory("kafka-handler", true));

@@ -25,7 +25,8 @@ public sealed interface MetadataCommand<R>
                 MetadataCommand.DeleteGroup, MetadataCommand.DeleteOffsets, MetadataCommand.StoreGroup,
                 MetadataCommand.AllocateProducerIds,
                 MetadataCommand.RegisterNode, MetadataCommand.ChangeNodeState,
-                MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition {
+                MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition,
+                MetadataCommand.SetFencedNodes {
 
     /**
      * Creates a topic.
@@ -160,6 +161,17 @@ public sealed interface MetadataCommand<R>
         public ReassignPartition {
             Objects.requireNonNull(topic, "topic");
             replicas = List.copyOf(replicas);
+        }
+    }
+
+    /**
+     * Records which nodes the metadata leader cannot reach (it has had no reply from them for the node session
+     * timeout), replacing the previous set. Fenced nodes are left out of what clients are told about brokers; they
+     * keep their replicas and Raft memberships, and drop out of the set once they answer again.
+     */
+    record SetFencedNodes(Set<Integer> nodes) implements MetadataCommand<Void> {
+        public SetFencedNodes {
+            nodes = Set.copyOf(nodes);
         }
     }
 }

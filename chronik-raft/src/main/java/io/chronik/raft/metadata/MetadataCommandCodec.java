@@ -18,6 +18,7 @@ import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
+import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
 import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import java.util.List;
@@ -45,6 +46,7 @@ public final class MetadataCommandCodec {
     private static final byte REASSIGN_PARTITION = 11;
     private static final byte STORE_GROUP = 12;
     private static final byte DELETE_OFFSETS = 13;
+    private static final byte SET_FENCED_NODES = 14;
 
     private MetadataCommandCodec() {
     }
@@ -107,6 +109,9 @@ public final class MetadataCommandCodec {
                 MetadataEncoding.writeString(out, c.topic());
                 out.writeInt(c.partition());
                 MetadataEncoding.writeAssignment(out, List.of(c.replicas()));
+            } else if (command instanceof SetFencedNodes c) {
+                out.writeByte(SET_FENCED_NODES);
+                MetadataEncoding.writeNodeIds(out, c.nodes());
             } else {
                 throw new IllegalArgumentException("no encoding for " + command);
             }
@@ -149,6 +154,7 @@ public final class MetadataCommandCodec {
                         MetadataEncoding.readReplicas(in));
                 case REASSIGN_PARTITION -> new ReassignPartition(MetadataEncoding.readString(in), in.readInt(),
                         MetadataEncoding.readReplicas(in));
+                case SET_FENCED_NODES -> new SetFencedNodes(MetadataEncoding.readNodeIds(in));
                 default -> throw new IllegalArgumentException("unknown metadata command tag " + tag);
             };
             if (in.available() > 0) {

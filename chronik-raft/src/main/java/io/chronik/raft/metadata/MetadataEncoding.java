@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -218,6 +220,23 @@ final class MetadataEncoding {
             throw new IOException("expected one replica list, got " + one.size());
         }
         return one.get(0);
+    }
+
+    /** A set of node ids, in ascending order. */
+    static void writeNodeIds(DataOutput out, Collection<Integer> nodeIds) throws IOException {
+        out.writeInt(nodeIds.size());
+        for (int id : nodeIds.stream().sorted().toList()) {
+            out.writeInt(id);
+        }
+    }
+
+    static Set<Integer> readNodeIds(DataInput in) throws IOException {
+        int size = readCount(in);
+        Set<Integer> ids = new HashSet<>();
+        for (int i = 0; i < size; i++) {
+            ids.add(in.readInt());
+        }
+        return ids;
     }
 
     static int readCount(DataInput in) throws IOException {

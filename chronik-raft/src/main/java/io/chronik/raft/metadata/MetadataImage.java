@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
@@ -16,9 +17,12 @@ import org.apache.kafka.common.Uuid;
  * @param topicsById   the same topics by topic id; derived by the two-argument constructor
  * @param members      recorded members by node id (nodes of the cluster file without a record are not here)
  * @param reassignments partitions whose replicas are being moved: the target replica list, preferred leader first
+ * @param fencedNodes  nodes the metadata leader last found unreachable for the node session timeout (Kafka's fenced
+ *                     brokers): clients are not sent to them; they keep every assignment and Raft membership
  */
 public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
-                           Map<Integer, MemberImage> members, Map<TopicPartition, List<Integer>> reassignments) {
+                           Map<Integer, MemberImage> members, Map<TopicPartition, List<Integer>> reassignments,
+                           Set<Integer> fencedNodes) {
 
     /** The image of an empty cluster, before any command. */
     public static final MetadataImage EMPTY = new MetadataImage(0, Map.of());
@@ -28,6 +32,7 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
         topicsById = Map.copyOf(topicsById);
         members = Map.copyOf(members);
         reassignments = Map.copyOf(reassignments);
+        fencedNodes = Set.copyOf(fencedNodes);
         if (topicsByName.size() != topicsById.size()) {
             throw new IllegalArgumentException("topic ids are not unique or do not match the topics");
         }
@@ -38,12 +43,16 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
     }
 
     public MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById) {
-        this(appliedIndex, topicsByName, topicsById, Map.of(), Map.of());
+        this(appliedIndex, topicsByName, topicsById, Map.of(), Map.of(), Set.of());
     }
 
     /** The same state at another applied index (a command that changed nothing, or only offsets). */
     public MetadataImage at(long index) {
-        return new MetadataImage(index, topicsByName, topicsById, members, reassignments);
+        return new MetadataImage(index, topicsByName, topicsById, members, reassignments, fencedNodes);
+    }
+
+    public boolean fenced(int nodeId) {
+        return fencedNodes.contains(nodeId);
     }
 
     public Optional<MemberImage> member(int nodeId) {

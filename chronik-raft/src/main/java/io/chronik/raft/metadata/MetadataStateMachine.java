@@ -24,6 +24,7 @@ import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
+import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
 import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -63,9 +64,9 @@ public final class MetadataStateMachine {
     private static final int SNAPSHOT_MAGIC = 0x434d534e; // "CMSN"
     /**
      * Version 2 added members and reassignments after the groups, version 3 the stored group memberships after
-     * those; snapshots of versions 1 and 2 are still read.
+     * those, version 4 the fenced nodes after those; snapshots of versions 1 to 3 are still read.
      */
-    private static final byte SNAPSHOT_VERSION = 3;
+    private static final byte SNAPSHOT_VERSION = 4;
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
@@ -166,6 +167,10 @@ public final class MetadataStateMachine {
                 return (R) startReassignment(index, c);
             } else if (command instanceof ReassignPartition c) {
                 return (R) reassignPartition(index, c);
+            } else if (command instanceof SetFencedNodes c) {
+                image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(),
+                        before.reassignments(), c.nodes());
+                return null;
             }
             throw new IllegalArgumentException("unknown command " + command);
         } catch (ApiException rejected) {
@@ -212,7 +217,7 @@ public final class MetadataStateMachine {
         byId.remove(topic.topicId());
         Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
         moves.keySet().removeIf(tp -> tp.topic().equals(c.name()));
-        image = new MetadataImage(index, byName, byId, before.members(), moves);
+        image = new MetadataImage(index, byName, byId, before.members(), moves, before.fencedNodes());
         for (Map.Entry<String, ConcurrentMap<TopicPartition, CommittedOffset>> group : offsetsByGroup.entrySet()) {
             ConcurrentMap<TopicPartition, CommittedOffset> offsets = group.getValue();
             offsets.keySet().removeIf(tp -> tp.topic().equals(c.name()));
@@ -305,7 +310,8 @@ public final class MetadataStateMachine {
         byName.put(topic.name(), topic);
         Map<Uuid, TopicImage> byId = new HashMap<>(before.topicsById());
         byId.put(topic.topicId(), topic);
-        image = new MetadataImage(index, byName, byId, before.members(), before.reassignments());
+        image = new MetadataImage(index, byName, byId, before.members(), before.reassignments(),
+                before.fencedNodes());
     }
 
     private MemberImage registerNode(long index, RegisterNode c) {
@@ -354,7 +360,8 @@ public final class MetadataStateMachine {
     private MemberImage publishMember(long index, MetadataImage before, MemberImage member) {
         Map<Integer, MemberImage> members = new HashMap<>(before.members());
         members.put(member.nodeId(), member);
-        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), members, before.reassignments());
+        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), members, before.reassignments(),
+                before.fencedNodes());
         return member;
     }
 
@@ -364,7 +371,8 @@ public final class MetadataStateMachine {
         validateReplicas(c.topic(), List.of(c.target()), topic.replicas(c.partition()).size());
         Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
         moves.put(new TopicPartition(c.topic(), c.partition()), c.target());
-        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(), moves);
+        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(), moves,
+                before.fencedNodes());
         return topic;
     }
 
@@ -381,7 +389,7 @@ public final class MetadataStateMachine {
         byId.put(moved.topicId(), moved);
         Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
         moves.remove(new TopicPartition(c.topic(), c.partition()));
-        image = new MetadataImage(index, byName, byId, before.members(), moves);
+        image = new MetadataImage(index, byName, byId, before.members(), moves, before.fencedNodes());
         return moved;
     }
 
@@ -484,6 +492,7 @@ public final class MetadataStateMachine {
         for (GroupImage group : memberships.values()) {
             MetadataEncoding.writeGroup(out, group);
         }
+        MetadataEncoding.writeNodeIds(out, current.fencedNodes());
     }
 
     /**
@@ -536,11 +545,12 @@ public final class MetadataStateMachine {
                 memberships.put(group.groupId(), group);
             }
         }
+        Set<Integer> fenced = version >= 4 ? MetadataEncoding.readNodeIds(in) : Set.of();
         MetadataImage loaded;
         try {
             MetadataImage topicsOnly = new MetadataImage(appliedIndex, topics);
             loaded = new MetadataImage(appliedIndex, topicsOnly.topicsByName(), topicsOnly.topicsById(), members,
-                    moves);
+                    moves, fenced);
         } catch (IllegalArgumentException e) {
             throw new IOException("inconsistent metadata snapshot: " + e.getMessage(), e);
         }

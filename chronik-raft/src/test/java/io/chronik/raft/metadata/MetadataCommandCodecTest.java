@@ -15,6 +15,7 @@ import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
+import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -49,6 +50,8 @@ class MetadataCommandCodecTest {
                         new GroupImage.Member("m-2", "instance-2", "", "", 1, 2, new byte[0], new byte[0])))),
                 new StoreGroup(new GroupImage("empty", 0, 8, "consumer", null, null, List.of())),
                 new StoreGroup(new GroupImage("never-joined", Long.MAX_VALUE, 0, null, null, null, List.of())),
+                new SetFencedNodes(Set.of(3, 1, 2)),
+                new SetFencedNodes(Set.of()),
                 new AllocateProducerIds(1000),
                 new AllocateProducerIds(Integer.MIN_VALUE));
     }

@@ -19,7 +19,9 @@ import io.chronik.raft.metadata.MetadataCommand.CreatePartitions;
 import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
+import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
+import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -302,12 +304,14 @@ class MetadataStateMachineTest {
         apply(new AllocateProducerIds(77));
         apply(new StoreGroup(group("g1", 7, 3, "m-1")));
         apply(new StoreGroup(new GroupImage("g2", 7, 9, "consumer", null, null, List.of())));
+        apply(new SetFencedNodes(Set.of(3, 2)));
 
         byte[] snapshot = snapshotOf(sm);
         MetadataStateMachine restored = new MetadataStateMachine();
         restored.loadSnapshot(new DataInputStream(new ByteArrayInputStream(snapshot)));
 
         assertThat(restored.image()).isEqualTo(sm.image());
+        assertThat(restored.image().fencedNodes()).containsExactlyInAnyOrder(2, 3);
         assertThat(restored.groupsWithOffsets()).containsExactlyInAnyOrder("g1", "g2");
         assertThat(restored.committedOffsets("g1")).isEqualTo(sm.committedOffsets("g1"));
         assertThat(restored.committedOffsets("g2")).isEqualTo(sm.committedOffsets("g2"));
@@ -321,8 +325,9 @@ class MetadataStateMachineTest {
         createOrders();
         apply(new CommitOffsets("g1", Map.of(new TopicPartition("orders", 1), offset(4))));
         byte[] current = snapshotOf(sm);
-        // Version 3 only appended the memberships (here: a count of 0) after everything version 2 wrote.
-        byte[] versionTwo = Arrays.copyOf(current, current.length - Integer.BYTES);
+        // Versions 3 and 4 only appended the memberships and the fenced nodes (here: two counts of 0) after
+        // everything version 2 wrote.
+        byte[] versionTwo = Arrays.copyOf(current, current.length - 2 * Integer.BYTES);
         versionTwo[Integer.BYTES] = 2;
 
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -332,6 +337,38 @@ class MetadataStateMachineTest {
         assertThat(restored.committedOffsets("g1")).isEqualTo(sm.committedOffsets("g1"));
         assertThat(restored.storedGroups()).isEmpty();
         assertThat(snapshotOf(restored)).isEqualTo(current);
+    }
+
+    @Test
+    void aVersionThreeSnapshotLoadsWithNoNodeFenced() throws IOException {
+        createOrders();
+        apply(new StoreGroup(group("g1", 7, 3, "m-1")));
+        byte[] current = snapshotOf(sm);
+        byte[] versionThree = Arrays.copyOf(current, current.length - Integer.BYTES);
+        versionThree[Integer.BYTES] = 3;
+
+        MetadataStateMachine restored = new MetadataStateMachine();
+        restored.loadSnapshot(new DataInputStream(new ByteArrayInputStream(versionThree)));
+
+        assertThat(restored.image()).isEqualTo(sm.image());
+        assertThat(restored.storedGroups()).isEqualTo(sm.storedGroups());
+        assertThat(snapshotOf(restored)).isEqualTo(current);
+    }
+
+    @Test
+    void fencedNodesAreReplacedAsAWholeAndKeptByEveryOtherCommand() {
+        apply(new SetFencedNodes(Set.of(2)));
+        createOrders();
+        apply(new RegisterNode(new MemberImage(4, "h", 1, 2, 3, "", MemberState.PENDING), MemberState.PENDING));
+        apply(new CommitOffsets("g", Map.of(new TopicPartition("orders", 0), offset(1))));
+        assertThat(sm.image().fencedNodes()).as("kept through topic, member and offset changes").containsExactly(2);
+        assertThat(sm.image().fenced(2)).isTrue();
+
+        apply(new SetFencedNodes(Set.of(1, 3)));
+        assertThat(sm.image().fencedNodes()).containsExactlyInAnyOrder(1, 3);
+        apply(new SetFencedNodes(Set.of()));
+        assertThat(sm.image().fencedNodes()).isEmpty();
+        assertThat(sm.image().topic("orders")).as("fencing touches no assignment").isPresent();
     }
 
     @Test

@@ -21,14 +21,18 @@ import java.nio.file.Path;
  *                                     (Kafka's offsets.retention.minutes, default 7 days)
  * @param offsetsRetentionCheckIntervalMs how often the group coordinator looks for expired offsets (Kafka's
  *                                     offsets.retention.check.interval.ms, default 10 minutes)
+ * @param nodeSessionTimeoutMs         how long the metadata leader goes without a reply from a node before it fences
+ *                                     it, i.e. stops naming it to clients as a broker (Kafka's
+ *                                     broker.session.timeout.ms, default 9 s)
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                              int groupInitialRebalanceDelayMs, long raftSnapshotEntries,
                              boolean autoLeaderBalance, long offsetsRetentionMs,
-                             long offsetsRetentionCheckIntervalMs) {
+                             long offsetsRetentionCheckIntervalMs, long nodeSessionTimeoutMs) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
     public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 10L * 60 * 1000;
+    public static final long DEFAULT_NODE_SESSION_TIMEOUT_MS = 9_000;
 
     public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                           int groupInitialRebalanceDelayMs) {
@@ -45,7 +49,7 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
                           int groupInitialRebalanceDelayMs, long raftSnapshotEntries, boolean autoLeaderBalance) {
         this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries,
                 autoLeaderBalance, GroupConfig.DEFAULT_OFFSETS_RETENTION_MS,
-                DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS);
+                DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS, DEFAULT_NODE_SESSION_TIMEOUT_MS);
     }
 
     public static ServerSettings defaults() {
@@ -54,11 +58,17 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
 
     public ServerSettings withDataDir(Path dir) {
         return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs);
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
+                nodeSessionTimeoutMs);
     }
 
     public ServerSettings withOffsetsRetention(long retentionMs, long checkIntervalMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs);
+                raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs, nodeSessionTimeoutMs);
+    }
+
+    public ServerSettings withNodeSessionTimeout(long timeoutMs) {
+        return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, timeoutMs);
     }
 }

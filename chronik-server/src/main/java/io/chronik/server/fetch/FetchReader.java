@@ -132,7 +132,8 @@ public final class FetchReader {
     }
 
     /**
-     * A replica in the consumer's rack, when this node leads the partition and is not in that rack itself. Only
+     * A replica in the consumer's rack that is not fenced, when this node leads the partition and is not in that rack
+     * itself. Only
      * consumers (replica id -1) that sent a rack are redirected; followers serve fetches up to their own high
      * watermark, which is the applied offset of their Raft replica.
      */
@@ -145,7 +146,7 @@ public final class FetchReader {
             return OptionalInt.empty();
         }
         for (int replica : part.replicas()) {
-            if (replica != cluster.self().id()
+            if (replica != cluster.self().id() && !cluster.fenced(replica)
                     && cluster.node(replica).flatMap(NodeConfig::rack).map(rack::equals).orElse(false)) {
                 return OptionalInt.of(replica);
             }

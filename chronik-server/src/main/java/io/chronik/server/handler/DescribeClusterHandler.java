@@ -8,7 +8,10 @@ import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 
-/** DescribeCluster: cluster id, controller and brokers (every node is both broker and controller). */
+/**
+ * DescribeCluster: cluster id, controller and brokers (every node is both broker and controller), fenced nodes left
+ * out as Kafka leaves out fenced brokers.
+ */
 public final class DescribeClusterHandler implements RequestHandler<DescribeClusterRequest> {
     private final ClusterInfo cluster;
 
@@ -26,6 +29,9 @@ public final class DescribeClusterHandler implements RequestHandler<DescribeClus
                 .setEndpointType(request.data().endpointType())
                 .setThrottleTimeMs(0);
         for (NodeConfig node : cluster.nodes()) {
+            if (cluster.fenced(node.id())) {
+                continue;
+            }
             response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
                     .setBrokerId(node.id())
                     .setHost(node.host())

@@ -75,22 +75,35 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
         return metadata.image().topicsByName().values().stream().map(this::describe).toList();
     }
 
+    /**
+     * Brokers are the members the metadata leader has not fenced, as Kafka lists only unfenced brokers — plus any
+     * node named as a partition's leader in this response, so a client can always reach a leader it is told about
+     * (this node's view of a partition's leader comes from its own Raft replica, which may be ahead of the fencing).
+     */
     private MetadataResponseData response(List<MetadataResponseTopic> topicList, short version) {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(cluster.clusterId())
                 .setControllerId(cluster.controllerId())
                 .setThrottleTimeMs(0);
+        Set<Integer> leaders = new HashSet<>();
+        topicList.forEach(t -> t.partitions().forEach(p -> leaders.add(p.leaderId())));
         for (NodeConfig node : cluster.nodes()) {
-            response.brokers().add(new MetadataResponseBroker()
-                    .setNodeId(node.id())
-                    .setHost(node.host())
-                    .setPort(node.kafkaPort())
-                    .setRack(version >= 1 ? node.rack().orElse(null) : null));
+            if (!cluster.fenced(node.id()) || leaders.contains(node.id())) {
+                response.brokers().add(new MetadataResponseBroker()
+                        .setNodeId(node.id())
+                        .setHost(node.host())
+                        .setPort(node.kafkaPort())
+                        .setRack(version >= 1 ? node.rack().orElse(null) : null));
+            }
         }
         topicList.forEach(t -> response.topics().add(t));
         return response;
     }
 
+    /**
+     * Replicas on fenced nodes are reported offline and out of the in-sync set, as Kafka reports a dead broker's
+     * replicas ({@code kafka-topics --describe --under-replicated-partitions} lists them).
+     */
     private MetadataResponseTopic describe(TopicImage topic) {
         MetadataResponseTopic out = new MetadataResponseTopic()
                 .setName(topic.name())
@@ -98,17 +111,18 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                 .setIsInternal(false)
                 .setErrorCode(Errors.NONE.code());
         Set<Integer> live = new HashSet<>();
-        cluster.nodes().forEach(n -> live.add(n.id()));
+        cluster.nodes().stream().filter(n -> !cluster.fenced(n.id())).forEach(n -> live.add(n.id()));
         for (int p = 0; p < topic.partitionCount(); p++) {
             Optional<Partition> hosted = partitions.get(new TopicPartition(topic.name(), p));
             List<Integer> replicas = topic.replicas(p);
+            int leader = hosted.isPresent() ? hosted.get().leaderId()
+                    : replicas.contains(cluster.self().id()) ? -1 : likelyLeader(replicas, live);
+            List<Integer> offline = replicas.stream().filter(r -> r != leader && cluster.fenced(r)).toList();
             MetadataResponsePartition partition = new MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setReplicaNodes(new ArrayList<>(replicas))
-                    .setIsrNodes(new ArrayList<>(replicas))
-                    .setOfflineReplicas(new ArrayList<>());
-            int leader = hosted.isPresent() ? hosted.get().leaderId()
-                    : replicas.contains(cluster.self().id()) ? -1 : likelyLeader(replicas, live);
+                    .setIsrNodes(new ArrayList<>(replicas.stream().filter(r -> !offline.contains(r)).toList()))
+                    .setOfflineReplicas(new ArrayList<>(offline));
             if (leader >= 0) {
                 partition.setErrorCode(Errors.NONE.code())
                         .setLeaderId(leader)
@@ -123,7 +137,7 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
 
     /**
      * For a partition this node holds no replica of (clusters larger than the replication factor) there is no Raft
-     * division here to ask: name its first live replica, the one Raft priority makes leader whenever it is up, with an
+     * division here to ask: name its first unfenced replica, the one Raft priority makes leader whenever it is up, with an
      * unknown epoch (the client then skips epoch fencing for it). A client that reaches a replica that does not lead
      * gets NOT_LEADER_OR_FOLLOWER and asks again — better than "no leader" from every node outside the replica set.
      *

@@ -12,19 +12,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The cluster's nodes as they are now: the nodes of the cluster file that are not marked {@code join}, changed by the
  * member records of the metadata (a removed node drops out, an added node comes in). This is what clients are told
- * (Metadata, DescribeCluster), where new replicas may go, and how a node finds another node's Raft address.
+ * (Metadata, DescribeCluster; less the {@linkplain #fenced() fenced} ones), where new replicas may go, and how a node
+ * finds another node's Raft address.
  *
  * <p>Updated on the metadata applier thread (it is a {@link MetadataListener}); read from any thread. Each update
  * publishes one immutable snapshot, so a reader never sees half of a change.
  */
 public final class ClusterMembers implements MetadataListener {
 
-    private record View(Map<Integer, NodeConfig> known, Map<Integer, MemberState> states) {
+    private record View(Map<Integer, NodeConfig> known, Map<Integer, MemberState> states, Set<Integer> fenced) {
     }
 
     private final List<NodeConfig> fileNodes;
@@ -32,7 +34,7 @@ public final class ClusterMembers implements MetadataListener {
 
     public ClusterMembers(List<NodeConfig> fileNodes) {
         this.fileNodes = List.copyOf(fileNodes);
-        this.view = compute(Map.of());
+        this.view = compute(MetadataImage.EMPTY);
     }
 
     /** The nodes clients see, by id: active and removing members. */
@@ -64,6 +66,11 @@ public final class ClusterMembers implements MetadataListener {
         return Optional.ofNullable(view.states().get(nodeId));
     }
 
+    /** Nodes the metadata leader fenced: members that have not answered it for the node session timeout. */
+    public Set<Integer> fenced() {
+        return view.fenced();
+    }
+
     /** Every known node's state, by node id. */
     public Map<Integer, MemberState> states() {
         return view.states();
@@ -71,17 +78,19 @@ public final class ClusterMembers implements MetadataListener {
 
     @Override
     public void onApplied(MetadataCommand<?> command, Object result, MetadataImage after) {
-        if (command instanceof MetadataCommand.RegisterNode || command instanceof MetadataCommand.ChangeNodeState) {
-            view = compute(after.members());
+        if (command instanceof MetadataCommand.RegisterNode || command instanceof MetadataCommand.ChangeNodeState
+                || command instanceof MetadataCommand.SetFencedNodes) {
+            view = compute(after);
         }
     }
 
     @Override
     public void onLoaded(MetadataImage image) {
-        view = compute(image.members());
+        view = compute(image);
     }
 
-    private View compute(Map<Integer, MemberImage> members) {
+    private View compute(MetadataImage image) {
+        Map<Integer, MemberImage> members = image.members();
         Map<Integer, NodeConfig> known = new LinkedHashMap<>();
         Map<Integer, MemberState> states = new TreeMap<>();
         for (NodeConfig n : fileNodes) {
@@ -94,7 +103,7 @@ public final class ClusterMembers implements MetadataListener {
             known.put(m.nodeId(), toNode(m));
             states.put(m.nodeId(), m.state());
         }
-        return new View(Map.copyOf(known), java.util.Collections.unmodifiableMap(states));
+        return new View(Map.copyOf(known), java.util.Collections.unmodifiableMap(states), image.fencedNodes());
     }
 
     static NodeConfig toNode(MemberImage m) {

@@ -15,7 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -273,6 +275,16 @@ final class ChronikCluster implements AutoCloseable {
                 }
             }
             return partitions;
+        }
+    }
+
+    /** The broker ids in one node's own Metadata answer (asked on a connection to that node alone, as above). */
+    Set<Integer> brokersSeenBy(int nodeId) throws IOException {
+        try (KafkaWire wire = new KafkaWire(kafkaPort(nodeId))) {
+            MetadataResponse response = wire.call(new MetadataRequest.Builder(List.of(), false).build((short) 12));
+            Set<Integer> brokers = new TreeSet<>();
+            response.data().brokers().forEach(b -> brokers.add(b.nodeId()));
+            return brokers;
         }
     }
 

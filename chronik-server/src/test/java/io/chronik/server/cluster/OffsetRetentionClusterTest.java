@@ -69,7 +69,8 @@ class OffsetRetentionClusterTest {
                 }
 
                 assertThat(committedOffsets(admin, "leaving")).as("not brought back by the next coordinator").isEmpty();
-                // Admin lists groups by asking every broker, and Metadata still names the stopped node as one.
+                // Admin lists groups by asking every broker, and Metadata names the stopped node as one until the
+                // node session timeout (9 s) has it fenced; this test restarts it before that.
                 cluster.start(coordinator);
                 assertThat(groupIds(admin)).doesNotContain("leaving").contains("staying");
                 assertThat(committedOffsets(admin, "staying")).as("the group with a live member").containsEntry(tp, 5L);

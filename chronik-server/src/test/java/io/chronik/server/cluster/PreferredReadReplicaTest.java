@@ -25,16 +25,15 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * KIP-392: a consumer in rack-b reading a partition led by node 1 (rack-a) is pointed at node 2 (rack-b), which
- * serves the partition from its own replica.
+ * serves the partition from its own replica — unless node 2 is fenced (down), when the leader serves it.
  */
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PreferredReadReplicaTest {
 
     private static final String TOPIC = "sensors";
@@ -45,18 +44,16 @@ class PreferredReadReplicaTest {
     Path dir;
     private ChronikCluster cluster;
 
-    @BeforeEach
-    void startCluster() throws Exception {
-        cluster = ChronikCluster.start(dir);
-    }
-
     @AfterEach
     void stopCluster() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     @Test
     void leaderPointsARackBConsumerAtNodeTwoWhichServesTheRecords() throws Exception {
+        cluster = ChronikCluster.start(dir);
         cluster.createTopic(TOPIC, PARTITIONS);
         TopicPartition tp = partitionPreferringNodeOne();
         cluster.awaitLeader(tp, leader -> leader == 1);
@@ -99,6 +96,31 @@ class PreferredReadReplicaTest {
             assertThat(read).extracting(ConsumerRecord::value).containsExactlyElementsOf(sent);
             assertThat(preferredReadReplicaMetric(consumer, tp)).as("the consumer's preferred-read-replica")
                     .hasToString("2");
+        }
+    }
+
+    @Test
+    void aFencedReplicaIsNotPreferredAndTheLeaderServesTheRackBConsumer() throws Exception {
+        cluster = ChronikCluster.start(dir, s -> s.withNodeSessionTimeout(2_000));
+        cluster.createTopic(TOPIC, PARTITIONS);
+        TopicPartition tp = partitionPreferringNodeOne();
+        cluster.awaitLeader(tp, leader -> leader == 1);
+        try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(), Map.of())) {
+            producer.send(new ProducerRecord<>(TOPIC, tp.partition(), null, "reading")).get();
+        }
+        try (KafkaWire leader = new KafkaWire(cluster.kafkaPort(1))) {
+            assertThat(fetch(leader, tp, "rack-b").preferredReadReplica()).isEqualTo(2);
+        }
+
+        cluster.stop(2);
+        Await.until("node 1 to fence node 2", ChronikCluster.ELECTION_TIMEOUT, () -> cluster.brokersSeenBy(1),
+                brokers -> !brokers.contains(2));
+        cluster.awaitLeader(tp, leader -> leader == 1);
+
+        try (KafkaWire leader = new KafkaWire(cluster.kafkaPort(1))) {
+            FetchResponseData.PartitionData answer = fetch(leader, tp, "rack-b");
+            assertThat(answer.preferredReadReplica()).as("no redirect to a fenced replica").isEqualTo(-1);
+            assertThat(FetchResponse.recordsSize(answer)).as("the leader serves the record").isPositive();
         }
     }
 

@@ -224,6 +224,15 @@ class ClusterConfigLoaderTest {
                 .hasMessageContaining("server.retention_check_interval_ms");
         assertRejected(NODE + "server:\n  offsets_retention_minutes: 0\n")
                 .hasMessageContaining("server.offsets_retention_minutes");
+        assertRejected(NODE + "server:\n  node_session_timeout_ms: 500\n")
+                .hasMessageContaining("server.node_session_timeout_ms");
+    }
+
+    @Test
+    void nodeSessionTimeoutDefaultsToKafkasBrokerSessionTimeout() {
+        assertThat(parse(NODE).server().nodeSessionTimeoutMs()).isEqualTo(9_000L);
+        assertThat(parse(NODE + "server:\n  node_session_timeout_ms: 4000\n").server().nodeSessionTimeoutMs())
+                .isEqualTo(4_000L);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chronik.raft.metadata.CommittedOffset;
 import io.chronik.server.cluster.MetadataLeadership;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,11 @@ class ActiveCoordinatorTest {
         @Override
         public boolean appliedAllCommitted() {
             return true;
+        }
+
+        @Override
+        public Optional<FollowerContact> followerContact() {
+            return Optional.empty();
         }
     };
 
