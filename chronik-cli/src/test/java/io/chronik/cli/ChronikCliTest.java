@@ -77,6 +77,8 @@ class ChronikCliTest {
         JsonNode node = status.get("nodes").get(0);
         assertThat(node.get("id").asInt()).isEqualTo(1);
         assertThat(node.get("up").asBoolean()).isTrue();
+        assertThat(node.get("fenced").isBoolean()).isTrue();
+        assertThat(node.get("fenced").asBoolean()).isFalse();
         assertThat(node.get("metadata_role").asText()).isEqualTo("leader");
         assertThat(node.get("rack").asText()).isEqualTo("rack-a");
         assertThat(node.get("admin_port").asText()).isEqualTo(broker.adminAddress().split(":")[1]);

@@ -46,6 +46,7 @@ public final class Views {
             node.put("admin_port", n.getAdminPort());
             node.put("rack", n.getRack().isEmpty() ? null : n.getRack());
             node.put("up", n.getUp());
+            node.put("fenced", n.getFenced());
             node.put("metadata_role", role(n.getMetadataRole()));
             node.put("membership", n.getMembership());
             nodes.add(node);
@@ -53,6 +54,11 @@ public final class Views {
         out.put("nodes", nodes);
         out.put("partitions", status.getPartitionsList().stream().map(p -> partition(p, true)).toList());
         return out;
+    }
+
+    /** Up or down as the status request found it, and whether the metadata leader keeps clients away from it. */
+    private static String state(NodeStatus n) {
+        return (n.getUp() ? "up" : "DOWN") + (n.getFenced() ? ", fenced" : "");
     }
 
     public static String text(ClusterStatus status) {
@@ -63,7 +69,7 @@ public final class Views {
         Table nodes = new Table("NODE", "HOST", "KAFKA", "RAFT", "ADMIN", "RACK", "STATE", "METADATA", "MEMBERSHIP");
         for (NodeStatus n : status.getNodesList()) {
             nodes.row(n.getId(), n.getHost(), n.getKafkaPort(), n.getRaftPort(), n.getAdminPort(),
-                    n.getRack().isEmpty() ? "-" : n.getRack(), n.getUp() ? "up" : "DOWN", role(n.getMetadataRole()),
+                    n.getRack().isEmpty() ? "-" : n.getRack(), state(n), role(n.getMetadataRole()),
                     n.getMembership().isEmpty() ? "-" : n.getMembership());
         }
         out.append(nodes.render());

@@ -102,6 +102,7 @@ final class ClusterView {
                     .setAdminPort(adminPort)
                     .setRack(node.rack().orElse(""))
                     .setUp(report != null)
+                    .setFenced(context.cluster().fenced(node.id()))
                     .setMetadataRole(report == null ? MetadataRole.METADATA_ROLE_UNKNOWN : report.getMetadataRole())
                     .setMembership(membership(node.id()))
                     .build());

@@ -68,8 +68,8 @@ public final class NodeFencing implements Runnable {
             if (failure != null) {
                 log.warn("could not record fenced nodes {}: {}", after, failure.toString());
             } else {
-                log.info("fenced nodes now {} (were {}): no answer to the metadata leader for {} ms", after, before,
-                        sessionTimeoutMs);
+                log.info("fenced nodes now {} (were {}; fenced = no answer to the metadata leader for {} ms)", after,
+                        before, sessionTimeoutMs);
             }
         });
     }

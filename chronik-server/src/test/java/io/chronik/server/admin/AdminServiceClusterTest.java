@@ -181,13 +181,20 @@ class AdminServiceClusterTest {
 
     @Test
     @Order(7)
-    void aStoppedNodeIsShownDownAndItsReplicasNotCaughtUp() {
+    void aStoppedNodeIsShownDownAndThenFencedAndItsReplicasNotCaughtUp() {
+        assertThat(cluster.stub(1).getStatus(GetStatusRequest.getDefaultInstance()).getNodesList())
+                .noneMatch(NodeStatus::getFenced);
         cluster.stop(3);
 
         ClusterStatus status = eventually(() -> cluster.stub(1).getStatus(GetStatusRequest.getDefaultInstance()),
-                s -> s.getMetadataLeader() > 0 && s.getMetadataLeader() != 3);
-        assertThat(status.getNodesList()).extracting(NodeStatus::getId, NodeStatus::getUp, NodeStatus::getMetadataRole)
-                .contains(org.assertj.core.groups.Tuple.tuple(3, false, MetadataRole.METADATA_ROLE_UNKNOWN));
+                s -> s.getMetadataLeader() > 0 && s.getMetadataLeader() != 3
+                        && s.getNodesList().stream().anyMatch(NodeStatus::getFenced));
+        assertThat(status.getNodesList()).filteredOn(n -> n.getId() == 3).singleElement().satisfies(n -> {
+            assertThat(n.getUp()).isFalse();
+            assertThat(n.getMetadataRole()).isEqualTo(MetadataRole.METADATA_ROLE_UNKNOWN);
+            assertThat(n.getFenced()).as("fenced by the metadata leader after the 2 s session timeout").isTrue();
+        });
+        assertThat(status.getNodesList()).filteredOn(n -> n.getId() != 3).hasSize(2).noneMatch(NodeStatus::getFenced);
         assertThat(status.getPartitionsList()).filteredOn(p -> p.getTopic().equals("moves"))
                 .allSatisfy(p -> assertThat(p.getReplicaStatusList()).filteredOn(r -> r.getNodeId() == 3)
                         .singleElement().satisfies(r -> assertThat(r.getCaughtUp()).isFalse()));

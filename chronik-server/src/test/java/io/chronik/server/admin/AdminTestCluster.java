@@ -54,7 +54,7 @@ final class AdminTestCluster implements AutoCloseable {
         TopicDefaults defaults = new TopicDefaults(3, (short) replicationFactor, true, d.retentionMs(),
                 d.retentionBytes(), d.segmentBytes(), d.segmentMs(), d.maxMessageBytes());
         ClusterConfig config = new ClusterConfig("admin-test", nodes, defaults,
-                new ServerSettings(root, 104_857_600, 30_000L, 0));
+                new ServerSettings(root, 104_857_600, 30_000L, 0).withNodeSessionTimeout(2_000));
         AdminTestCluster cluster = new AdminTestCluster(config, root);
         ExecutorService starter = Executors.newFixedThreadPool(nodeCount);
         try {
