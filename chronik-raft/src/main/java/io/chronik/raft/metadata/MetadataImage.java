@@ -51,10 +51,6 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
         return new MetadataImage(index, topicsByName, topicsById, members, reassignments, fencedNodes);
     }
 
-    public boolean fenced(int nodeId) {
-        return fencedNodes.contains(nodeId);
-    }
-
     public Optional<MemberImage> member(int nodeId) {
         return Optional.ofNullable(members.get(nodeId));
     }

@@ -362,7 +362,6 @@ class MetadataStateMachineTest {
         apply(new RegisterNode(new MemberImage(4, "h", 1, 2, 3, "", MemberState.PENDING), MemberState.PENDING));
         apply(new CommitOffsets("g", Map.of(new TopicPartition("orders", 0), offset(1))));
         assertThat(sm.image().fencedNodes()).as("kept through topic, member and offset changes").containsExactly(2);
-        assertThat(sm.image().fenced(2)).isTrue();
 
         apply(new SetFencedNodes(Set.of(1, 3)));
         assertThat(sm.image().fencedNodes()).containsExactlyInAnyOrder(1, 3);
