@@ -53,16 +53,19 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         SizeInBytes appenderBytes = SizeInBytes.valueOf("4MB");
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBytes);
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes.getSize() + 64 * 1024));
-        // Ratis purges whole closed segments only: 8 MB keeps the log behind a snapshot small.
-        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("8MB"));
-        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("4MB"));
         // Ratis keeps log entries on the heap: the whole open segment plus cached closed ones, up to 200 MB per group by
         // default. Every entry is applied to the partition log right after commit, so a cached entry is only read
-        // again by a follower's appender that fell behind; that reads from disk instead. One closed segment and
-        // 16 MB per group keep the heap for the old generation small (a 512 MB node with ten groups had its old
-        // generation full of cached entries and ran young collections every second on a 23 MB eden).
+        // again by a follower's appender that fell behind; that reads from disk instead. So the cache is one closed
+        // segment, and segments are small: an entry stays on the heap while its segment is open and while it is the
+        // cached closed one, i.e. for two segments' worth of the group's writes. With 8 MB segments (16 MB cache) that
+        // was ~20 s at 2,000 msg/s, long enough to be promoted, and three nodes spent 1.3-1.5 s of GC pauses in the
+        // benchmark's 30 s latency step; with 2 MB (4 MB cache), 0.8 s (docs/performance.md). Small segments also keep
+        // the log behind a snapshot small (Ratis purges whole closed segments only). An entry larger than a segment
+        // still goes in (Ratis lets it overflow the open segment); preallocation stays below the segment size.
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("2MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("1MB"));
         RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 1);
-        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("4MB"));
         // Appends are fsync'd before they count toward the quorum; Ratis batches the fsync over whatever is queued.
         // Async flush lets the log worker keep writing the next entries while an fsync runs; the flush index (what
         // counts toward commit) still only moves once the fsync has returned, so nothing is acknowledged early.
