@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chronik.raft.metadata.LocalMetadataStore;
 import io.chronik.raft.metadata.MetadataCommand;
 import io.chronik.server.cluster.MetadataLeadership.FollowerContact;
+import io.chronik.server.testing.SettableLeadership;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -26,38 +25,15 @@ class NodeFencingTest {
     Path dir;
 
     private LocalMetadataStore metadata;
-    private long term = 4;
-    private long leadingMs = 60_000;
-    private final Map<Integer, Long> silentMs = new HashMap<>(Map.of(2, 100L, 3, 200L));
     private List<Integer> members = List.of(1, 2, 3);
-
-    private final MetadataLeadership leadership = new MetadataLeadership() {
-        @Override
-        public int leaderNodeId() {
-            return term >= 0 ? 1 : 2;
-        }
-
-        @Override
-        public long localLeaderTerm() {
-            return term;
-        }
-
-        @Override
-        public boolean appliedAllCommitted() {
-            return true;
-        }
-
-        @Override
-        public Optional<FollowerContact> followerContact() {
-            return term >= 0 ? Optional.of(new FollowerContact(leadingMs, silentMs)) : Optional.empty();
-        }
-    };
+    private final SettableLeadership leadership = new SettableLeadership(4);
 
     private NodeFencing fencing;
     private final List<Set<Integer>> recorded = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void open() throws Exception {
+        leadership.silentMs.putAll(Map.of(2, 100L, 3, 200L));
         metadata = LocalMetadataStore.open(dir);
         metadata.addListener((command, result, after) -> {
             if (command instanceof MetadataCommand.SetFencedNodes fenced) {
@@ -85,16 +61,16 @@ class NodeFencingTest {
     @Test
     void aMemberSilentLongerThanTheTimeoutIsFencedAndUnfencedOnceItAnswers() throws Exception {
         assertThat(check()).isEmpty();
-        silentMs.put(3, TIMEOUT_MS);
+        leadership.silentMs.put(3, TIMEOUT_MS);
         assertThat(check()).as("exactly the timeout is not longer than it").isEmpty();
         assertThat(recorded).as("nothing written while nothing changes").isEmpty();
 
-        silentMs.put(3, TIMEOUT_MS + 1);
+        leadership.silentMs.put(3, TIMEOUT_MS + 1);
         assertThat(check()).containsExactly(3);
-        silentMs.put(2, 20_000L);
+        leadership.silentMs.put(2, 20_000L);
         assertThat(check()).containsExactlyInAnyOrder(2, 3);
 
-        silentMs.put(3, 300L);
+        leadership.silentMs.put(3, 300L);
         assertThat(check()).containsExactly(2);
         assertThat(recorded).containsExactly(Set.of(3), Set.of(2, 3), Set.of(2));
     }
@@ -102,26 +78,27 @@ class NodeFencingTest {
     @Test
     void aNewLeaderKeepsThePreviousSetUntilItHasLedForTheTimeout() throws Exception {
         metadata.submit(new MetadataCommand.SetFencedNodes(Set.of(3))).get();
-        leadingMs = 2_000;
-        silentMs.put(3, 2_000L); // counted from the start of the term: it has not answered this leader at all
+        leadership.leadingMs = 2_000;
+        // Counted from the start of the term: node 3 has not answered this leader at all.
+        leadership.silentMs.put(3, 2_000L);
         assertThat(check()).as("too early to tell").containsExactly(3);
 
-        leadingMs = TIMEOUT_MS + 500;
-        silentMs.put(3, TIMEOUT_MS + 500);
-        silentMs.put(2, TIMEOUT_MS + 500);
+        leadership.leadingMs = TIMEOUT_MS + 500;
+        leadership.silentMs.put(3, TIMEOUT_MS + 500);
+        leadership.silentMs.put(2, TIMEOUT_MS + 500);
         assertThat(check()).as("the old leader, node 2, silent since the change").containsExactlyInAnyOrder(2, 3);
     }
 
     @Test
     void onlyTheLeaderFencesAndNeverANodeItHasNoContactRecordFor() throws Exception {
-        silentMs.clear();
-        silentMs.put(2, 50_000L);
+        leadership.silentMs.clear();
+        leadership.silentMs.put(2, 50_000L);
         members = List.of(1, 2, 3, 4);
         assertThat(check()).as("3 and 4 are not voters the leader hears from: unknown, not down")
                 .containsExactly(2);
 
-        term = -1;
-        silentMs.put(3, 50_000L);
+        leadership.term = -1;
+        leadership.silentMs.put(3, 50_000L);
         assertThat(check()).containsExactly(2);
         assertThat(recorded).as("a follower writes nothing").hasSize(1);
     }

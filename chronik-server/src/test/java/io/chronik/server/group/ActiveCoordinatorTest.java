@@ -3,9 +3,8 @@ package io.chronik.server.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.raft.metadata.CommittedOffset;
-import io.chronik.server.cluster.MetadataLeadership;
+import io.chronik.server.testing.SettableLeadership;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
@@ -16,29 +15,7 @@ class ActiveCoordinatorTest {
 
     private final ManualClock clock = new ManualClock();
     private final InMemoryGroupStore store = new InMemoryGroupStore();
-    private long term = 3;
-
-    private final MetadataLeadership leadership = new MetadataLeadership() {
-        @Override
-        public int leaderNodeId() {
-            return term >= 0 ? 1 : 2;
-        }
-
-        @Override
-        public long localLeaderTerm() {
-            return term;
-        }
-
-        @Override
-        public boolean appliedAllCommitted() {
-            return true;
-        }
-
-        @Override
-        public Optional<FollowerContact> followerContact() {
-            return Optional.empty();
-        }
-    };
+    private final SettableLeadership leadership = new SettableLeadership(3);
 
     private final ActiveCoordinator active = new ActiveCoordinator(leadership, t -> new GroupCoordinator(store, t,
             clock, clock, new GroupConfig(0, 1000, 60_000, Integer.MAX_VALUE, RETENTION_MS)));
@@ -50,11 +27,11 @@ class ActiveCoordinatorTest {
         assertThat(active.current()).as("this node coordinates in term 3").isPresent();
         clock.advance(RETENTION_MS);
 
-        term = -1;
+        leadership.term = -1;
         active.expireOffsets();
         assertThat(store.committed("simple")).as("a deposed coordinator deletes nothing").containsKey(tp);
 
-        term = 4;
+        leadership.term = 4;
         active.expireOffsets();
         assertThat(store.committed("simple")).as("the leader's coordinator, started by the run itself").isEmpty();
         active.close();
