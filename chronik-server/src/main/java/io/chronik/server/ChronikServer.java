@@ -203,6 +203,8 @@ public final class ChronikServer implements AutoCloseable {
 
         TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
                 members::eligibleForReplicas);
+        ProducerIdAllocator producerIds = new ProducerIdAllocator(metadata);
+        producerIds.prefetch();
         RequestDispatcher dispatcher = new RequestDispatcher()
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))
@@ -212,7 +214,7 @@ public final class ChronikServer implements AutoCloseable {
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions))
                 .register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(cluster))
                 .register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(cluster))
-                .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(new ProducerIdAllocator(metadata)))
+                .register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds))
                 .register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(partitions))
                 .register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(logDir, partitions));
         GroupHandlers.register(dispatcher, groups);
