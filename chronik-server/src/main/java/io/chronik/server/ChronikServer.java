@@ -204,7 +204,13 @@ public final class ChronikServer implements AutoCloseable {
         TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
                 members::eligibleForReplicas);
         ProducerIdAllocator producerIds = new ProducerIdAllocator(metadata);
-        producerIds.prefetch();
+        // Keep the next producer-id block reserved, once the metadata group has a leader to ask (before, the request
+        // could only fail); a no-op while a reservation is pending or done.
+        timer.scheduleWithFixedDelay(() -> {
+            if (leadership.leaderNodeId() >= 0) {
+                producerIds.prefetch();
+            }
+        }, 0, 1, TimeUnit.SECONDS);
         RequestDispatcher dispatcher = new RequestDispatcher()
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))

@@ -8,8 +8,9 @@ import java.util.concurrent.CompletableFuture;
  * Hands out idempotent-producer ids. Ids come from blocks reserved durably in the metadata store, so an id is
  * never reused, even across a crash (a reserved but unused block is simply skipped). Thread-safe.
  *
- * <p>The next block is reserved ahead, as Kafka's producer-id manager prefetches: once at start ({@link #prefetch})
- * and whenever the block in use is nine tenths gone. Otherwise the first InitProducerId a node answers would wait for
+ * <p>The next block is reserved ahead, as Kafka's producer-id manager prefetches: by the server through
+ * {@link #prefetch} (once the metadata group has a leader, and again after each block is taken into use) and here
+ * whenever the block in use is nine tenths gone. Otherwise the first InitProducerId a node answers would wait for
  * a metadata commit — on a node that does not lead the metadata group, through a Raft client that has never been
  * used and may first ask a peer that does not lead — and a new producer's first records would queue behind it (seen
  * in the first seconds of the benchmark's latency step).
