@@ -176,25 +176,13 @@ public final class ChronikServer implements AutoCloseable {
                 term -> new GroupCoordinator(groupStore, term, timer, Time.SYSTEM, groupConfig));
         closeInReverse.push(groups);
         long retentionCheckMs = config.server().offsetsRetentionCheckIntervalMs();
-        timer.scheduleWithFixedDelay(() -> {
-            try {
-                groups.expireOffsets();
-            } catch (RuntimeException e) {
-                log.warn("offsets retention run failed; next in {} ms", retentionCheckMs, e);
-            }
-        }, retentionCheckMs, retentionCheckMs, TimeUnit.MILLISECONDS);
+        repeat(timer, "offsets retention", retentionCheckMs, retentionCheckMs, groups::expireOffsets);
         if (clustered) {
             long sessionTimeoutMs = config.server().nodeSessionTimeoutMs();
             NodeFencing fencing = new NodeFencing(self.id(), leadership, metadata,
                     () -> members.nodes().stream().map(NodeConfig::id).toList(), sessionTimeoutMs);
             long checkMs = Math.min(1_000, sessionTimeoutMs / 3);
-            timer.scheduleWithFixedDelay(() -> {
-                try {
-                    fencing.run();
-                } catch (RuntimeException e) {
-                    log.warn("node fencing check failed", e);
-                }
-            }, checkMs, checkMs, TimeUnit.MILLISECONDS);
+            repeat(timer, "node fencing check", checkMs, checkMs, fencing);
         }
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -204,13 +192,13 @@ public final class ChronikServer implements AutoCloseable {
         TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
                 members::eligibleForReplicas);
         ProducerIdAllocator producerIds = new ProducerIdAllocator(metadata);
-        // Keep the next producer-id block reserved, once the metadata group has a leader to ask (before, the request
-        // could only fail); a no-op while a reservation is pending or done.
-        timer.scheduleWithFixedDelay(() -> {
+        // Reserve producer-id blocks ahead once the metadata group has a leader to ask (before, the request could only
+        // fail); the allocator decides whether one is due.
+        repeat(timer, "producer-id prefetch", 0, 1_000, () -> {
             if (leadership.leaderNodeId() >= 0) {
                 producerIds.prefetch();
             }
-        }, 0, 1, TimeUnit.SECONDS);
+        });
         RequestDispatcher dispatcher = new RequestDispatcher()
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))
@@ -329,6 +317,22 @@ public final class ChronikServer implements AutoCloseable {
                 log.warn("error while shutting down {}", c, e);
             }
         }
+    }
+
+    /**
+     * Runs {@code task} on the timer, first after {@code firstMs}, then {@code periodMs} after each run ends. A failed
+     * run is logged and the next one still comes: an exception escaping a scheduled task would silently cancel all its
+     * later runs.
+     */
+    private static void repeat(ScheduledThreadPoolExecutor timer, String what, long firstMs, long periodMs,
+                               Runnable task) {
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                log.warn("{} failed; next in {} ms", what, periodMs, e);
+            }
+        }, firstMs, periodMs, TimeUnit.MILLISECONDS);
     }
 
     private static void shutdown(ExecutorService pool) throws InterruptedException {

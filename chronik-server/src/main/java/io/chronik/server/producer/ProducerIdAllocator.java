@@ -8,9 +8,9 @@ import java.util.concurrent.CompletableFuture;
  * Hands out idempotent-producer ids. Ids come from blocks reserved durably in the metadata store, so an id is
  * never reused, even across a crash (a reserved but unused block is simply skipped). Thread-safe.
  *
- * <p>The next block is reserved ahead, as Kafka's producer-id manager prefetches: by the server through
- * {@link #prefetch} (once the metadata group has a leader, and again after each block is taken into use) and here
- * whenever the block in use is nine tenths gone. Otherwise the first InitProducerId a node answers would wait for
+ * <p>The next block is reserved ahead, as Kafka's producer-id manager prefetches: once the block in use is nine
+ * tenths gone, or there is none ({@link #prefetch}, asked on every id and by the server's timer, which also makes the
+ * first reservation and retries a failed one). Otherwise the first InitProducerId a node answers would wait for
  * a metadata commit — on a node that does not lead the metadata group, through a Raft client that has never been
  * used and may first ask a peer that does not lead — and a new producer's first records would queue behind it (seen
  * in the first seconds of the benchmark's latency step).
@@ -29,21 +29,22 @@ public final class ProducerIdAllocator {
         this.metadata = metadata;
     }
 
-    /** Reserves the next block now, if none is reserved or being reserved; a failure is retried on the next use. */
+    /**
+     * Reserves the next block if one is due — the block in use is nine tenths gone (or there is none) — and none is
+     * reserved or being reserved; a failed reservation is asked again.
+     */
     public synchronized void prefetch() {
-        if (reserved == null || reserved.isCompletedExceptionally()) {
+        boolean due = blockEnd - next <= BLOCK_SIZE - PREFETCH_AT;
+        if (due && (reserved == null || reserved.isCompletedExceptionally())) {
             reserved = metadata.submit(new MetadataCommand.AllocateProducerIds(BLOCK_SIZE));
         }
     }
 
     public synchronized CompletableFuture<Long> nextId() {
+        prefetch();
         if (next < blockEnd) {
-            if (blockEnd - next == BLOCK_SIZE - PREFETCH_AT) {
-                prefetch();
-            }
             return CompletableFuture.completedFuture(next++);
         }
-        prefetch();
         CompletableFuture<Long> block = reserved;
         // Waiters compose on the reservation, so they run only after one of them has installed the block.
         return block.thenCompose(first -> install(block, first));

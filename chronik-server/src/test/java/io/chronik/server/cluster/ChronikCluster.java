@@ -266,25 +266,26 @@ final class ChronikCluster implements AutoCloseable {
     /** Partition → its whole Metadata entry (leader, epoch, replicas) in one node's own answer, as above. */
     Map<Integer, MetadataResponseData.MetadataResponsePartition> partitionsSeenBy(int nodeId, String topic)
             throws IOException {
-        try (KafkaWire wire = new KafkaWire(kafkaPort(nodeId))) {
-            MetadataResponse response = wire.call(new MetadataRequest.Builder(List.of(topic), false).build((short) 12));
-            Map<Integer, MetadataResponseData.MetadataResponsePartition> partitions = new TreeMap<>();
-            for (MetadataResponseData.MetadataResponseTopic t : response.data().topics()) {
-                for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
-                    partitions.put(p.partitionIndex(), p);
-                }
+        Map<Integer, MetadataResponseData.MetadataResponsePartition> partitions = new TreeMap<>();
+        for (MetadataResponseData.MetadataResponseTopic t : metadataSeenBy(nodeId, List.of(topic)).topics()) {
+            for (MetadataResponseData.MetadataResponsePartition p : t.partitions()) {
+                partitions.put(p.partitionIndex(), p);
             }
-            return partitions;
         }
+        return partitions;
     }
 
     /** The broker ids in one node's own Metadata answer (asked on a connection to that node alone, as above). */
     Set<Integer> brokersSeenBy(int nodeId) throws IOException {
+        Set<Integer> brokers = new TreeSet<>();
+        metadataSeenBy(nodeId, List.of()).brokers().forEach(b -> brokers.add(b.nodeId()));
+        return brokers;
+    }
+
+    private MetadataResponseData metadataSeenBy(int nodeId, List<String> topics) throws IOException {
         try (KafkaWire wire = new KafkaWire(kafkaPort(nodeId))) {
-            MetadataResponse response = wire.call(new MetadataRequest.Builder(List.of(), false).build((short) 12));
-            Set<Integer> brokers = new TreeSet<>();
-            response.data().brokers().forEach(b -> brokers.add(b.nodeId()));
-            return brokers;
+            MetadataResponse response = wire.call(new MetadataRequest.Builder(topics, false).build((short) 12));
+            return response.data();
         }
     }
 
