@@ -269,7 +269,7 @@ public final class ChronikServer implements AutoCloseable {
                     partitionLog = logs.openOrCreate(tp.get(),
                             PartitionRegistry.replicated(topicConfigs.logConfig(Map.of())));
                 }
-                return new PartitionStateMachine(partitionLog, clients);
+                return new PartitionStateMachine(partitionLog, clients, PartitionStateMachine.DEFAULT_SNAPSHOT_BYTES);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open the log of " + tp.get(), e);
             }

@@ -86,7 +86,9 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
-        RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
+        // Ratis purges only once this many entries lie behind the snapshot; partition snapshots also come every
+        // 64 MiB (PartitionStateMachine), which may be far fewer than Ratis' default 1024 large entries.
+        RaftServerConfigKeys.Log.setPurgeGap(p, 16);
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, true);
 
         // Don't close the server after a long pause (default 60 s), a laptop sleep should not kill the node.

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
@@ -18,15 +19,20 @@ import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.TransactionContext;
 import io.chronik.raft.node.SnapshotStateMachine;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.apache.ratis.rpc.CallId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +62,9 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
     private static final byte QUERY_SNAPSHOT = 1;
     private static final byte QUERY_READ = 2;
     private static final int COPY_CHUNK_BYTES = 1 << 20;
+    private static final long SNAPSHOT_REQUEST_TIMEOUT_MS = 60_000;
+    /** {@code snapshotBytes} of a node: 64 MiB, a snapshot every half minute per partition at 2 MB/s. */
+    public static final long DEFAULT_SNAPSHOT_BYTES = 64L << 20;
 
     private final PartitionLog partitionLog;
     /** The latest snapshot: segments flushed up to {@code endOffset} as entry {@code termIndex} left them. */
@@ -64,12 +73,24 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
 
     private volatile SnapshotPoint snapshot;
 
+    /** Raft log bytes after which this replica asks for a snapshot, whatever the entry count. */
+    private final long snapshotBytes;
+    /** Bytes of entries applied since the latest snapshot. Updater thread only. */
+    private long bytesSinceSnapshot;
+    /** A snapshot this replica asked for is not taken yet. */
+    private final AtomicBoolean snapshotAsked = new AtomicBoolean();
+
     /**
-     * @param clients makes a new client of the given group (see {@link SnapshotStateMachine})
+     * @param clients       makes a new client of the given group (see {@link SnapshotStateMachine})
+     * @param snapshotBytes Raft log bytes between snapshots: Ratis counts entries only, and an entry holds anything
+     *                      from one record to a megabyte, so the entry threshold alone bounds the log (and the
+     *                      replay after a restart) only at its count times the largest entry
      */
-    public PartitionStateMachine(PartitionLog partitionLog, Function<RaftGroup, RaftClient> clients) {
+    public PartitionStateMachine(PartitionLog partitionLog, Function<RaftGroup, RaftClient> clients,
+                                 long snapshotBytes) {
         super(clients);
         this.partitionLog = partitionLog;
+        this.snapshotBytes = snapshotBytes;
     }
 
     public PartitionLog partitionLog() {
@@ -105,7 +126,39 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
         long endOffset = partitionLog.logEndOffset();
         partitionLog.flush();
         recordSnapshot(last, endOffset);
+        bytesSinceSnapshot = 0;
         return last.getIndex();
+    }
+
+    /**
+     * Asks Ratis for a snapshot once {@link #snapshotBytes} were applied since the last one; Ratis takes it on this
+     * group's updater thread after the current entry (and then purges the log behind it), so nothing waits here.
+     */
+    private void countTowardsSnapshot(int entryBytes) {
+        bytesSinceSnapshot += entryBytes;
+        RaftServer server = getServer().getNow(null);
+        if (bytesSinceSnapshot < snapshotBytes || server == null || snapshotAsked.get()) {
+            return;
+        }
+        try {
+            // Not while Ratis replays the log at start (a request there fails, and Ratis logs each one).
+            if (server.getDivision(getGroupId()).getInfo().getLifeCycleState() != LifeCycle.State.RUNNING) {
+                return;
+            }
+            snapshotAsked.set(true);
+            server.snapshotManagementAsync(SnapshotManagementRequest.newCreate(ClientId.randomId(), server.getId(),
+                    getGroupId(), CallId.getAndIncrement(), SNAPSHOT_REQUEST_TIMEOUT_MS, 1))
+                    .whenComplete((reply, failure) -> {
+                        snapshotAsked.set(false);
+                        if (failure != null || !reply.isSuccess()) {
+                            log.warn("{}: a snapshot after {} bytes was not taken: {}", partitionLog.topicPartition(),
+                                    snapshotBytes, failure != null ? failure : reply.getException());
+                        }
+                    });
+        } catch (IOException | RuntimeException e) {
+            snapshotAsked.set(false);
+            log.warn("{}: cannot ask for a snapshot: {}", partitionLog.topicPartition(), e.toString());
+        }
     }
 
     /** Persists "segments are flushed up to endOffset as of termIndex" (the caller has flushed). */
@@ -124,8 +177,9 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
             updateLastAppliedTermIndex(termIndex);
             return CompletableFuture.completedFuture(reply);
         }
-        // An array-backed copy: CRC validation of a read-only buffer falls back to a byte-at-a-time loop in
-        // kafka-clients (profiled as the hottest frame of a replica), the copy is a plain memcpy.
+        // The one copy of the entry's bytes: array-backed, because CRC validation of a read-only buffer falls back to
+        // a byte-at-a-time loop in kafka-clients (profiled as the hottest frame of a replica), and ours, because the
+        // log assigns offsets in place (appendCommitted takes the buffer over).
         ByteBuffer bytes = ByteBuffer.wrap(data.toByteArray());
         List<MemoryRecords> recordSets = ProduceEntry.decode(bytes);
         List<AppendReply> replies = new ArrayList<>(recordSets.size());
@@ -137,6 +191,7 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
             }
         }
         updateLastAppliedTermIndex(termIndex);
+        countTowardsSnapshot(data.size());
         return CompletableFuture.completedFuture(AppendReply.encode(replies));
     }
 

@@ -44,7 +44,7 @@ class PartitionStateMachineTest {
         log = logs.openOrCreate(TP, LogConfig.defaults().withFlushPolicy(FlushPolicy.NONE));
         machine = new PartitionStateMachine(log, group -> {
             throw new UnsupportedOperationException("no catch-up in this test");
-        });
+        }, PartitionStateMachine.DEFAULT_SNAPSHOT_BYTES);
     }
 
     @AfterEach

@@ -174,6 +174,39 @@ class PartitionLogTest {
     }
 
     @Test
+    void aCommittedEntryGetsItsOffsetsInItsOwnBufferUnlessABatchIsADuplicate() throws IOException {
+        PartitionLog log = open(NO_FSYNC);
+        log.append(batch(1, "plain"), 0);
+
+        MemoryRecords entry = TestBatches.concat(idempotent(7, 0, 0, 1, "a"), idempotent(7, 0, 1, 1, "b"));
+        assertThat(log.appendCommitted(entry, 3)).isEqualTo(new AppendResult(1, 2, 1, 0, false));
+        List<Long> rewritten = new ArrayList<>();
+        entry.batches().forEach(b -> {
+            rewritten.add(b.baseOffset());
+            assertThat(b.partitionLeaderEpoch()).isEqualTo(3);
+            b.ensureValid();
+        });
+        assertThat(rewritten).containsExactly(1L, 2L);
+
+        // A retried batch is left out of the write, so the others are copied and this buffer stays as it was.
+        MemoryRecords retried = TestBatches.concat(idempotent(7, 0, 1, 1, "b"), idempotent(7, 0, 2, 1, "c"));
+        assertThat(log.appendCommitted(retried, 4).baseOffset()).isEqualTo(3);
+        List<Long> untouched = new ArrayList<>();
+        retried.batches().forEach(b -> untouched.add(b.baseOffset()));
+        assertThat(untouched).containsExactly(0L, 0L);
+
+        LogReadResult read = log.read(0, Integer.MAX_VALUE, false);
+        assertThat(values(read.records())).containsExactly("plain", "a", "b", "c");
+        assertThat(offsets(read.records())).containsExactly(0L, 1L, 2L, 3L);
+        List<Integer> epochs = new ArrayList<>();
+        read.records().batches().forEach(b -> {
+            epochs.add(b.partitionLeaderEpoch());
+            b.ensureValid();
+        });
+        assertThat(epochs).containsExactly(0, 3, 3, 4);
+    }
+
+    @Test
     void compressedBatchesAreStoredByteIdentical() throws IOException {
         PartitionLog log = open(NO_FSYNC);
         long offset = 0;
