@@ -59,6 +59,7 @@ import io.chronik.server.handler.RequestDispatcher;
 import io.chronik.server.handler.TopicAdminHandlers;
 import io.chronik.server.network.KafkaListener;
 import io.chronik.server.partition.PartitionRegistry;
+import io.chronik.server.partition.ReplicaLagMonitor;
 import io.chronik.server.producer.ProducerIdAllocator;
 import io.chronik.server.topic.TopicConfigs;
 import io.chronik.server.topic.TopicManager;
@@ -183,6 +184,9 @@ public final class ChronikServer implements AutoCloseable {
                     () -> members.nodes().stream().map(NodeConfig::id).toList(), sessionTimeoutMs);
             long checkMs = Math.min(1_000, sessionTimeoutMs / 3);
             repeat(timer, "node fencing check", checkMs, checkMs, fencing);
+            ReplicaLagMonitor lag = new ReplicaLagMonitor(self.id(), ReplicaLagMonitor.ledBy(partitions), metadata,
+                    config.server().replicaLagTimeMaxMs(), System::currentTimeMillis);
+            repeat(timer, "replica lag check", 1_000, 1_000, lag);
         }
         ExecutorService handlerPool = Executors.newFixedThreadPool(
                 Math.max(2, Runtime.getRuntime().availableProcessors()),

@@ -26,7 +26,7 @@ public sealed interface MetadataCommand<R>
                 MetadataCommand.AllocateProducerIds,
                 MetadataCommand.RegisterNode, MetadataCommand.ChangeNodeState,
                 MetadataCommand.StartReassignment, MetadataCommand.ReassignPartition,
-                MetadataCommand.SetFencedNodes {
+                MetadataCommand.SetFencedNodes, MetadataCommand.SetLaggingReplicas {
 
     /**
      * Creates a topic.
@@ -171,6 +171,19 @@ public sealed interface MetadataCommand<R>
      */
     record SetFencedNodes(Set<Integer> nodes) implements MetadataCommand<Void> {
         public SetFencedNodes {
+            nodes = Set.copyOf(nodes);
+        }
+    }
+
+    /**
+     * A partition's leader (of Raft term {@code leaderEpoch}) records which of its followers are out of sync, replacing
+     * what an earlier leader recorded; ignored if a leader of a later term recorded already, or if the partition no
+     * longer exists. The set only shapes what clients are told (the ISR); Raft decides commits by quorum alone.
+     */
+    record SetLaggingReplicas(String topic, int partition, int leaderEpoch, Set<Integer> nodes)
+            implements MetadataCommand<Void> {
+        public SetLaggingReplicas {
+            Objects.requireNonNull(topic, "topic");
             nodes = Set.copyOf(nodes);
         }
     }

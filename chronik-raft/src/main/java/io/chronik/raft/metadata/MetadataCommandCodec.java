@@ -19,6 +19,7 @@ import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
 import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
+import io.chronik.raft.metadata.MetadataCommand.SetLaggingReplicas;
 import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import java.util.List;
@@ -47,6 +48,7 @@ public final class MetadataCommandCodec {
     private static final byte STORE_GROUP = 12;
     private static final byte DELETE_OFFSETS = 13;
     private static final byte SET_FENCED_NODES = 14;
+    private static final byte SET_LAGGING_REPLICAS = 15;
 
     private MetadataCommandCodec() {
     }
@@ -112,6 +114,12 @@ public final class MetadataCommandCodec {
             } else if (command instanceof SetFencedNodes c) {
                 out.writeByte(SET_FENCED_NODES);
                 MetadataEncoding.writeNodeIds(out, c.nodes());
+            } else if (command instanceof SetLaggingReplicas c) {
+                out.writeByte(SET_LAGGING_REPLICAS);
+                MetadataEncoding.writeString(out, c.topic());
+                out.writeInt(c.partition());
+                out.writeInt(c.leaderEpoch());
+                MetadataEncoding.writeNodeIds(out, c.nodes());
             } else {
                 throw new IllegalArgumentException("no encoding for " + command);
             }
@@ -155,6 +163,8 @@ public final class MetadataCommandCodec {
                 case REASSIGN_PARTITION -> new ReassignPartition(MetadataEncoding.readString(in), in.readInt(),
                         MetadataEncoding.readReplicas(in));
                 case SET_FENCED_NODES -> new SetFencedNodes(MetadataEncoding.readNodeIds(in));
+                case SET_LAGGING_REPLICAS -> new SetLaggingReplicas(MetadataEncoding.readString(in), in.readInt(),
+                        in.readInt(), MetadataEncoding.readNodeIds(in));
                 default -> throw new IllegalArgumentException("unknown metadata command tag " + tag);
             };
             if (in.available() > 0) {

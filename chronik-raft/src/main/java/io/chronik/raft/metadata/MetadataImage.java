@@ -19,10 +19,12 @@ import org.apache.kafka.common.Uuid;
  * @param reassignments partitions whose replicas are being moved: the target replica list, preferred leader first
  * @param fencedNodes  nodes the metadata leader last found unreachable for the node session timeout (Kafka's fenced
  *                     brokers): clients are not sent to them; they keep every assignment and Raft membership
+ * @param laggingReplicas per partition, the followers its leader last found out of sync (left out of the ISR clients
+ *                     see); a partition without an entry has every replica in sync
  */
 public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById,
                            Map<Integer, MemberImage> members, Map<TopicPartition, List<Integer>> reassignments,
-                           Set<Integer> fencedNodes) {
+                           Set<Integer> fencedNodes, Map<TopicPartition, LaggingReplicas> laggingReplicas) {
 
     /** The image of an empty cluster, before any command. */
     public static final MetadataImage EMPTY = new MetadataImage(0, Map.of());
@@ -33,6 +35,7 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
         members = Map.copyOf(members);
         reassignments = Map.copyOf(reassignments);
         fencedNodes = Set.copyOf(fencedNodes);
+        laggingReplicas = Map.copyOf(laggingReplicas);
         if (topicsByName.size() != topicsById.size()) {
             throw new IllegalArgumentException("topic ids are not unique or do not match the topics");
         }
@@ -43,12 +46,13 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
     }
 
     public MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByName, Map<Uuid, TopicImage> topicsById) {
-        this(appliedIndex, topicsByName, topicsById, Map.of(), Map.of(), Set.of());
+        this(appliedIndex, topicsByName, topicsById, Map.of(), Map.of(), Set.of(), Map.of());
     }
 
     /** The same state at another applied index (a command that changed nothing, or only offsets). */
     public MetadataImage at(long index) {
-        return new MetadataImage(index, topicsByName, topicsById, members, reassignments, fencedNodes);
+        return new MetadataImage(index, topicsByName, topicsById, members, reassignments, fencedNodes,
+                laggingReplicas);
     }
 
     public Optional<MemberImage> member(int nodeId) {
@@ -57,6 +61,12 @@ public record MetadataImage(long appliedIndex, Map<String, TopicImage> topicsByN
 
     public Optional<TopicImage> topic(String name) {
         return Optional.ofNullable(topicsByName.get(name));
+    }
+
+    /** The followers of {@code tp} its leader last found out of sync; empty when none. */
+    public Set<Integer> lagging(TopicPartition tp) {
+        LaggingReplicas lagging = laggingReplicas.get(tp);
+        return lagging == null ? Set.of() : lagging.nodes();
     }
 
     public Optional<TopicImage> topic(Uuid id) {

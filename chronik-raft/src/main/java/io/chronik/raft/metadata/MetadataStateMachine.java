@@ -25,6 +25,7 @@ import io.chronik.raft.metadata.MetadataCommand.ChangeNodeState;
 import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
 import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
+import io.chronik.raft.metadata.MetadataCommand.SetLaggingReplicas;
 import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -64,9 +65,10 @@ public final class MetadataStateMachine {
     private static final int SNAPSHOT_MAGIC = 0x434d534e; // "CMSN"
     /**
      * Version 2 added members and reassignments after the groups, version 3 the stored group memberships after
-     * those, version 4 the fenced nodes after those; snapshots of versions 1 to 3 are still read.
+     * those, version 4 the fenced nodes after those, version 5 the lagging replicas after those; snapshots of versions
+     * 1 to 4 are still read.
      */
-    private static final byte SNAPSHOT_VERSION = 4;
+    private static final byte SNAPSHOT_VERSION = 5;
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
@@ -169,7 +171,10 @@ public final class MetadataStateMachine {
                 return (R) reassignPartition(index, c);
             } else if (command instanceof SetFencedNodes c) {
                 image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(),
-                        before.reassignments(), c.nodes());
+                        before.reassignments(), c.nodes(), before.laggingReplicas());
+                return null;
+            } else if (command instanceof SetLaggingReplicas c) {
+                setLaggingReplicas(index, c);
                 return null;
             }
             throw new IllegalArgumentException("unknown command " + command);
@@ -217,7 +222,9 @@ public final class MetadataStateMachine {
         byId.remove(topic.topicId());
         Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
         moves.keySet().removeIf(tp -> tp.topic().equals(c.name()));
-        image = new MetadataImage(index, byName, byId, before.members(), moves, before.fencedNodes());
+        Map<TopicPartition, LaggingReplicas> lagging = new HashMap<>(before.laggingReplicas());
+        lagging.keySet().removeIf(tp -> tp.topic().equals(c.name()));
+        image = new MetadataImage(index, byName, byId, before.members(), moves, before.fencedNodes(), lagging);
         for (Map.Entry<String, ConcurrentMap<TopicPartition, CommittedOffset>> group : offsetsByGroup.entrySet()) {
             ConcurrentMap<TopicPartition, CommittedOffset> offsets = group.getValue();
             offsets.keySet().removeIf(tp -> tp.topic().equals(c.name()));
@@ -311,7 +318,7 @@ public final class MetadataStateMachine {
         Map<Uuid, TopicImage> byId = new HashMap<>(before.topicsById());
         byId.put(topic.topicId(), topic);
         image = new MetadataImage(index, byName, byId, before.members(), before.reassignments(),
-                before.fencedNodes());
+                before.fencedNodes(), before.laggingReplicas());
     }
 
     private MemberImage registerNode(long index, RegisterNode c) {
@@ -361,7 +368,7 @@ public final class MetadataStateMachine {
         Map<Integer, MemberImage> members = new HashMap<>(before.members());
         members.put(member.nodeId(), member);
         image = new MetadataImage(index, before.topicsByName(), before.topicsById(), members, before.reassignments(),
-                before.fencedNodes());
+                before.fencedNodes(), before.laggingReplicas());
         return member;
     }
 
@@ -372,7 +379,7 @@ public final class MetadataStateMachine {
         Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
         moves.put(new TopicPartition(c.topic(), c.partition()), c.target());
         image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(), moves,
-                before.fencedNodes());
+                before.fencedNodes(), before.laggingReplicas());
         return topic;
     }
 
@@ -389,8 +396,28 @@ public final class MetadataStateMachine {
         byId.put(moved.topicId(), moved);
         Map<TopicPartition, List<Integer>> moves = new HashMap<>(before.reassignments());
         moves.remove(new TopicPartition(c.topic(), c.partition()));
-        image = new MetadataImage(index, byName, byId, before.members(), moves, before.fencedNodes());
+        // The replicas changed: what the leader recorded about the old ones no longer applies.
+        Map<TopicPartition, LaggingReplicas> lagging = new HashMap<>(before.laggingReplicas());
+        lagging.remove(new TopicPartition(c.topic(), c.partition()));
+        image = new MetadataImage(index, byName, byId, before.members(), moves, before.fencedNodes(), lagging);
         return moved;
+    }
+
+    private void setLaggingReplicas(long index, SetLaggingReplicas c) {
+        MetadataImage before = image;
+        TopicPartition tp = new TopicPartition(c.topic(), c.partition());
+        TopicImage topic = before.topicsByName().get(c.topic());
+        LaggingReplicas recorded = before.laggingReplicas().get(tp);
+        if (topic == null || c.partition() < 0 || c.partition() >= topic.partitionCount()
+                || (recorded != null && recorded.leaderEpoch() > c.leaderEpoch())) {
+            image = before.at(index);
+            return;
+        }
+        Map<TopicPartition, LaggingReplicas> lagging = new HashMap<>(before.laggingReplicas());
+        // An empty set is kept while it is the latest leader's word: an older leader must not overwrite it.
+        lagging.put(tp, new LaggingReplicas(c.leaderEpoch(), c.nodes()));
+        image = new MetadataImage(index, before.topicsByName(), before.topicsById(), before.members(),
+                before.reassignments(), before.fencedNodes(), lagging);
     }
 
     private static TopicImage existingPartition(MetadataImage image, String name, int partition) {
@@ -493,6 +520,18 @@ public final class MetadataStateMachine {
             MetadataEncoding.writeGroup(out, group);
         }
         MetadataEncoding.writeNodeIds(out, current.fencedNodes());
+        List<Map.Entry<TopicPartition, LaggingReplicas>> lagging = new ArrayList<>(current.laggingReplicas().entrySet());
+        lagging.sort((a, b) -> {
+            int byTopic = a.getKey().topic().compareTo(b.getKey().topic());
+            return byTopic != 0 ? byTopic : Integer.compare(a.getKey().partition(), b.getKey().partition());
+        });
+        out.writeInt(lagging.size());
+        for (Map.Entry<TopicPartition, LaggingReplicas> entry : lagging) {
+            MetadataEncoding.writeString(out, entry.getKey().topic());
+            out.writeInt(entry.getKey().partition());
+            out.writeInt(entry.getValue().leaderEpoch());
+            MetadataEncoding.writeNodeIds(out, entry.getValue().nodes());
+        }
     }
 
     /**
@@ -546,11 +585,19 @@ public final class MetadataStateMachine {
             }
         }
         Set<Integer> fenced = version >= 4 ? MetadataEncoding.readNodeIds(in) : Set.of();
+        Map<TopicPartition, LaggingReplicas> lagging = new HashMap<>();
+        if (version >= 5) {
+            int laggingCount = MetadataEncoding.readCount(in);
+            for (int i = 0; i < laggingCount; i++) {
+                TopicPartition tp = new TopicPartition(MetadataEncoding.readString(in), in.readInt());
+                lagging.put(tp, new LaggingReplicas(in.readInt(), MetadataEncoding.readNodeIds(in)));
+            }
+        }
         MetadataImage loaded;
         try {
             MetadataImage topicsOnly = new MetadataImage(appliedIndex, topics);
             loaded = new MetadataImage(appliedIndex, topicsOnly.topicsByName(), topicsOnly.topicsById(), members,
-                    moves, fenced);
+                    moves, fenced, lagging);
         } catch (IllegalArgumentException e) {
             throw new IOException("inconsistent metadata snapshot: " + e.getMessage(), e);
         }

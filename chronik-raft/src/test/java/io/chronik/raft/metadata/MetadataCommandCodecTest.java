@@ -16,6 +16,7 @@ import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
 import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
+import io.chronik.raft.metadata.MetadataCommand.SetLaggingReplicas;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
@@ -52,6 +53,8 @@ class MetadataCommandCodecTest {
                 new StoreGroup(new GroupImage("never-joined", Long.MAX_VALUE, 0, null, null, null, List.of())),
                 new SetFencedNodes(Set.of(3, 1, 2)),
                 new SetFencedNodes(Set.of()),
+                new SetLaggingReplicas("orders", 2, 7, Set.of(3, 1)),
+                new SetLaggingReplicas("", 0, Integer.MAX_VALUE, Set.of()),
                 new AllocateProducerIds(1000),
                 new AllocateProducerIds(Integer.MIN_VALUE));
     }

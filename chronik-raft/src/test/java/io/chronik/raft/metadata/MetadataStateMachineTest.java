@@ -20,8 +20,11 @@ import io.chronik.raft.metadata.MetadataCommand.CreateTopic;
 import io.chronik.raft.metadata.MetadataCommand.DeleteGroup;
 import io.chronik.raft.metadata.MetadataCommand.DeleteOffsets;
 import io.chronik.raft.metadata.MetadataCommand.SetFencedNodes;
+import io.chronik.raft.metadata.MetadataCommand.SetLaggingReplicas;
 import io.chronik.raft.metadata.MetadataCommand.DeleteTopic;
 import io.chronik.raft.metadata.MetadataCommand.RegisterNode;
+import io.chronik.raft.metadata.MetadataCommand.ReassignPartition;
+import io.chronik.raft.metadata.MetadataCommand.StartReassignment;
 import io.chronik.raft.metadata.MetadataCommand.StoreGroup;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -305,6 +308,8 @@ class MetadataStateMachineTest {
         apply(new StoreGroup(group("g1", 7, 3, "m-1")));
         apply(new StoreGroup(new GroupImage("g2", 7, 9, "consumer", null, null, List.of())));
         apply(new SetFencedNodes(Set.of(3, 2)));
+        apply(new SetLaggingReplicas("orders", 1, 4, Set.of(3)));
+        apply(new SetLaggingReplicas("orders", 0, 2, Set.of()));
 
         byte[] snapshot = snapshotOf(sm);
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -312,6 +317,8 @@ class MetadataStateMachineTest {
 
         assertThat(restored.image()).isEqualTo(sm.image());
         assertThat(restored.image().fencedNodes()).containsExactlyInAnyOrder(2, 3);
+        assertThat(restored.image().laggingReplicas()).hasSize(2);
+        assertThat(restored.image().lagging(new TopicPartition("orders", 1))).containsExactly(3);
         assertThat(restored.groupsWithOffsets()).containsExactlyInAnyOrder("g1", "g2");
         assertThat(restored.committedOffsets("g1")).isEqualTo(sm.committedOffsets("g1"));
         assertThat(restored.committedOffsets("g2")).isEqualTo(sm.committedOffsets("g2"));
@@ -325,9 +332,9 @@ class MetadataStateMachineTest {
         createOrders();
         apply(new CommitOffsets("g1", Map.of(new TopicPartition("orders", 1), offset(4))));
         byte[] current = snapshotOf(sm);
-        // Versions 3 and 4 only appended the memberships and the fenced nodes (here: two counts of 0) after
-        // everything version 2 wrote.
-        byte[] versionTwo = Arrays.copyOf(current, current.length - 2 * Integer.BYTES);
+        // Versions 3 to 5 only appended the memberships, the fenced nodes and the lagging replicas (here: three
+        // counts of 0) after everything version 2 wrote.
+        byte[] versionTwo = Arrays.copyOf(current, current.length - 3 * Integer.BYTES);
         versionTwo[Integer.BYTES] = 2;
 
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -344,7 +351,7 @@ class MetadataStateMachineTest {
         createOrders();
         apply(new StoreGroup(group("g1", 7, 3, "m-1")));
         byte[] current = snapshotOf(sm);
-        byte[] versionThree = Arrays.copyOf(current, current.length - Integer.BYTES);
+        byte[] versionThree = Arrays.copyOf(current, current.length - 2 * Integer.BYTES);
         versionThree[Integer.BYTES] = 3;
 
         MetadataStateMachine restored = new MetadataStateMachine();
@@ -353,6 +360,55 @@ class MetadataStateMachineTest {
         assertThat(restored.image()).isEqualTo(sm.image());
         assertThat(restored.storedGroups()).isEqualTo(sm.storedGroups());
         assertThat(snapshotOf(restored)).isEqualTo(current);
+    }
+
+    @Test
+    void aVersionFourSnapshotLoadsWithEveryReplicaInSync() throws IOException {
+        createOrders();
+        apply(new SetFencedNodes(Set.of(2)));
+        byte[] current = snapshotOf(sm);
+        byte[] versionFour = Arrays.copyOf(current, current.length - Integer.BYTES);
+        versionFour[Integer.BYTES] = 4;
+
+        MetadataStateMachine restored = new MetadataStateMachine();
+        restored.loadSnapshot(new DataInputStream(new ByteArrayInputStream(versionFour)));
+
+        assertThat(restored.image()).isEqualTo(sm.image());
+        assertThat(restored.image().laggingReplicas()).isEmpty();
+        assertThat(snapshotOf(restored)).isEqualTo(current);
+    }
+
+    @Test
+    void laggingReplicasComeFromTheLatestLeaderAndGoWithTheirPartitionsReplicas() {
+        createOrders();
+        TopicPartition first = new TopicPartition("orders", 0);
+        TopicPartition second = new TopicPartition("orders", 1);
+        apply(new SetLaggingReplicas("orders", 0, 5, Set.of(2)));
+        apply(new SetLaggingReplicas("orders", 1, 3, Set.of(3)));
+        assertThat(sm.image().lagging(first)).containsExactly(2);
+
+        apply(new SetLaggingReplicas("orders", 0, 4, Set.of()));
+        assertThat(sm.image().lagging(first)).as("a deposed leader's word is ignored").containsExactly(2);
+        apply(new SetLaggingReplicas("orders", 0, 6, Set.of()));
+        assertThat(sm.image().lagging(first)).as("the next leader's replaces it").isEmpty();
+        apply(new SetLaggingReplicas("orders", 0, 5, Set.of(1)));
+        assertThat(sm.image().lagging(first)).as("an empty set still holds its epoch").isEmpty();
+
+        apply(new SetLaggingReplicas("orders", 9, 1, Set.of(1)));
+        apply(new SetLaggingReplicas("nope", 0, 1, Set.of(1)));
+        assertThat(sm.image().laggingReplicas()).as("no record for partitions that do not exist")
+                .containsOnlyKeys(first, second);
+        apply(new SetFencedNodes(Set.of(1)));
+        apply(new CommitOffsets("g", Map.of(first, offset(1))));
+        assertThat(sm.image().lagging(second)).as("kept by other commands").containsExactly(3);
+
+        apply(new StartReassignment("orders", 1, List.of(2, 1)));
+        assertThat(sm.image().lagging(second)).containsExactly(3);
+        apply(new ReassignPartition("orders", 1, List.of(2, 1)));
+        assertThat(sm.image().laggingReplicas()).as("new replicas, nothing recorded about them yet")
+                .containsOnlyKeys(first);
+        apply(new DeleteTopic("orders"));
+        assertThat(sm.image().laggingReplicas()).isEmpty();
     }
 
     @Test

@@ -6,16 +6,13 @@ import io.chronik.protocol.admin.v1.PartitionReport;
 import io.chronik.protocol.admin.v1.ReplicaStatus;
 import io.chronik.raft.metadata.MetadataImage;
 import io.chronik.raft.metadata.TopicImage;
-import io.chronik.raft.node.RaftPeers;
 import io.chronik.raft.partition.PartitionGroups;
 import io.chronik.server.partition.Leadership;
 import io.chronik.server.partition.Partition;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -90,21 +87,7 @@ final class NodeReporter {
                     .setCaughtUp(true).setLag(0).setKnown(true).build()).toList();
         }
         RaftServer.Division division = raft.division();
-        DivisionInfo info = division.getInfo();
-        RaftProtos.RoleInfoProto role = info.getRoleInfoProto();
-        long[] matchIndices = info.getFollowerMatchIndices();
-        Map<Integer, Long> matchByNode = new HashMap<>();
-        // The two views come from the same list of log appenders, in the same order; a membership change between
-        // the two reads would misattribute indices, so then nothing is attributed at all.
-        if (role.hasLeaderInfo() && matchIndices != null
-                && role.getLeaderInfo().getFollowerInfoCount() == matchIndices.length) {
-            List<RaftProtos.ServerRpcProto> followers = role.getLeaderInfo().getFollowerInfoList();
-            for (int i = 0; i < matchIndices.length; i++) {
-                String peerId = followers.get(i).getId().getId().toStringUtf8();
-                matchByNode.put(RaftPeers.nodeId(org.apache.ratis.protocol.RaftPeerId.valueOf(peerId)),
-                        matchIndices[i]);
-            }
-        }
+        Map<Integer, Leadership.FollowerProgress> followers = raft.followers();
         RaftLog log = division.getRaftLog();
         long last = log.getNextIndex() - 1;
         long committed = log.getLastCommittedIndex();
@@ -113,10 +96,11 @@ final class NodeReporter {
             if (r == context.selfId()) {
                 return status.setCaughtUp(true).setLag(0).setKnown(true).build();
             }
-            Long match = matchByNode.get(r);
-            if (match == null) {
+            Leadership.FollowerProgress follower = followers.get(r);
+            if (follower == null) {
                 return status.setCaughtUp(false).setLag(-1).setKnown(false).build();
             }
+            long match = follower.matchIndex();
             return status.setCaughtUp(match >= committed).setLag(Math.max(0, last - match)).setKnown(true).build();
         }).toList();
     }

@@ -24,15 +24,19 @@ import java.nio.file.Path;
  * @param nodeSessionTimeoutMs         how long the metadata leader goes without a reply from a node before it fences
  *                                     it, i.e. stops naming it to clients as a broker (Kafka's
  *                                     broker.session.timeout.ms, default 9 s)
+ * @param replicaLagTimeMaxMs          how long a follower may go without holding its leader's committed log before it
+ *                                     is reported out of the ISR (Kafka's replica.lag.time.max.ms, default 30 s)
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                              int groupInitialRebalanceDelayMs, long raftSnapshotEntries,
                              boolean autoLeaderBalance, long offsetsRetentionMs,
-                             long offsetsRetentionCheckIntervalMs, long nodeSessionTimeoutMs) {
+                             long offsetsRetentionCheckIntervalMs, long nodeSessionTimeoutMs,
+                             long replicaLagTimeMaxMs) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
     public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 10L * 60 * 1000;
     public static final long DEFAULT_NODE_SESSION_TIMEOUT_MS = 9_000;
+    public static final long DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000;
 
     public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                           int groupInitialRebalanceDelayMs) {
@@ -49,7 +53,8 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
                           int groupInitialRebalanceDelayMs, long raftSnapshotEntries, boolean autoLeaderBalance) {
         this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries,
                 autoLeaderBalance, GroupConfig.DEFAULT_OFFSETS_RETENTION_MS,
-                DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS, DEFAULT_NODE_SESSION_TIMEOUT_MS);
+                DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS, DEFAULT_NODE_SESSION_TIMEOUT_MS,
+                DEFAULT_REPLICA_LAG_TIME_MAX_MS);
     }
 
     public static ServerSettings defaults() {
@@ -59,16 +64,24 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
     public ServerSettings withDataDir(Path dir) {
         return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs);
+                nodeSessionTimeoutMs, replicaLagTimeMaxMs);
     }
 
     public ServerSettings withOffsetsRetention(long retentionMs, long checkIntervalMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs, nodeSessionTimeoutMs);
+                raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs, nodeSessionTimeoutMs,
+                replicaLagTimeMaxMs);
     }
 
     public ServerSettings withNodeSessionTimeout(long timeoutMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, timeoutMs);
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, timeoutMs,
+                replicaLagTimeMaxMs);
+    }
+
+    public ServerSettings withReplicaLagTimeMax(long lagTimeMaxMs) {
+        return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
+                nodeSessionTimeoutMs, lagTimeMaxMs);
     }
 }

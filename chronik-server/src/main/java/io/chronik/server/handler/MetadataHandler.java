@@ -102,9 +102,11 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
 
     /**
      * Replicas on fenced nodes are reported offline and out of the in-sync set, as Kafka reports a dead broker's
-     * replicas ({@code kafka-topics --describe --under-replicated-partitions} lists them).
+     * replicas ({@code kafka-topics --describe --under-replicated-partitions} lists them); so are replicas the
+     * partition's leader recorded as lagging ({@code ReplicaLagMonitor}). The leader named here is always in sync.
      */
     private MetadataResponseTopic describe(TopicImage topic) {
+        MetadataImage image = metadata.image();
         MetadataResponseTopic out = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.topicId())
@@ -118,10 +120,12 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
             int leader = hosted.isPresent() ? hosted.get().leaderId()
                     : replicas.contains(cluster.self().id()) ? -1 : likelyLeader(replicas, live);
             List<Integer> offline = replicas.stream().filter(r -> r != leader && cluster.fenced(r)).toList();
+            Set<Integer> lagging = image.lagging(new TopicPartition(topic.name(), p));
             MetadataResponsePartition partition = new MetadataResponsePartition()
                     .setPartitionIndex(p)
                     .setReplicaNodes(new ArrayList<>(replicas))
-                    .setIsrNodes(new ArrayList<>(replicas.stream().filter(r -> !offline.contains(r)).toList()))
+                    .setIsrNodes(new ArrayList<>(replicas.stream()
+                            .filter(r -> r == leader || !(offline.contains(r) || lagging.contains(r))).toList()))
                     .setOfflineReplicas(new ArrayList<>(offline));
             if (leader >= 0) {
                 partition.setErrorCode(Errors.NONE.code())

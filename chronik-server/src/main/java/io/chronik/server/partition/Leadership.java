@@ -1,6 +1,11 @@
 package io.chronik.server.partition;
 
 import io.chronik.raft.node.RaftPeers;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 
@@ -45,5 +50,40 @@ public sealed interface Leadership {
             DivisionInfo info = division.getInfo();
             return info.isLeader() && info.isLeaderReady();
         }
+
+        /** The index of the last entry a quorum holds. */
+        public long committedIndex() {
+            return division.getRaftLog().getLastCommittedIndex();
+        }
+
+        /**
+         * What this node, as the group's leader, knows of each follower by node id; empty when it does not lead. A
+         * membership change between Ratis' two reads would misattribute the indices, so then nothing is returned.
+         */
+        public Map<Integer, FollowerProgress> followers() {
+            DivisionInfo info = division.getInfo();
+            RaftProtos.RoleInfoProto role = info.getRoleInfoProto();
+            long[] matchIndices = info.getFollowerMatchIndices();
+            // Both views come from the same list of Ratis' log appenders, in the same order.
+            if (!role.hasLeaderInfo() || matchIndices == null
+                    || role.getLeaderInfo().getFollowerInfoCount() != matchIndices.length) {
+                return Map.of();
+            }
+            Map<Integer, FollowerProgress> followers = new HashMap<>();
+            List<RaftProtos.ServerRpcProto> infos = role.getLeaderInfo().getFollowerInfoList();
+            for (int i = 0; i < matchIndices.length; i++) {
+                RaftProtos.ServerRpcProto follower = infos.get(i);
+                followers.put(RaftPeers.nodeId(RaftPeerId.valueOf(follower.getId().getId())),
+                        new FollowerProgress(matchIndices[i], follower.getLastRpcElapsedTimeMs()));
+            }
+            return followers;
+        }
+    }
+
+    /**
+     * @param matchIndex      the last entry the follower is known to hold
+     * @param lastReplyAgoMs  how long ago the follower last answered the leader
+     */
+    record FollowerProgress(long matchIndex, long lastReplyAgoMs) {
     }
 }

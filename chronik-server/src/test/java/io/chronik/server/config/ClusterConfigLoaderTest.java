@@ -226,6 +226,8 @@ class ClusterConfigLoaderTest {
                 .hasMessageContaining("server.offsets_retention_minutes");
         assertRejected(NODE + "server:\n  node_session_timeout_ms: 500\n")
                 .hasMessageContaining("server.node_session_timeout_ms");
+        assertRejected(NODE + "server:\n  replica_lag_time_max_ms: 999\n")
+                .hasMessageContaining("server.replica_lag_time_max_ms");
     }
 
     @Test
@@ -233,6 +235,13 @@ class ClusterConfigLoaderTest {
         assertThat(parse(NODE).server().nodeSessionTimeoutMs()).isEqualTo(9_000L);
         assertThat(parse(NODE + "server:\n  node_session_timeout_ms: 4000\n").server().nodeSessionTimeoutMs())
                 .isEqualTo(4_000L);
+    }
+
+    @Test
+    void replicaLagTimeDefaultsToKafkasReplicaLagTimeMax() {
+        assertThat(parse(NODE).server().replicaLagTimeMaxMs()).isEqualTo(30_000L);
+        assertThat(parse(NODE + "server:\n  replica_lag_time_max_ms: 10000\n").server().replicaLagTimeMaxMs())
+                .isEqualTo(10_000L);
     }
 
     @Test
