@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import io.chronik.server.cluster.ClusterInfo;
 import io.chronik.server.config.NodeConfig;
 import org.apache.kafka.common.TopicPartition;
@@ -132,8 +133,8 @@ public final class FetchReader {
     }
 
     /**
-     * A replica in the consumer's rack that is not fenced, when this node leads the partition and is not in that rack
-     * itself. Only
+     * A replica in the consumer's rack that is neither fenced nor out of sync (as Kafka prefers only replicas caught
+     * up within the replica lag time), when this node leads the partition and is not in that rack itself. Only
      * consumers (replica id -1) that sent a rack are redirected; followers serve fetches up to their own high
      * watermark, which is the applied offset of their Raft replica.
      */
@@ -145,8 +146,9 @@ public final class FetchReader {
         if (rack.equals(cluster.self().rack().orElse(null))) {
             return OptionalInt.empty();
         }
+        Set<Integer> lagging = metadata.image().lagging(part.topicPartition());
         for (int replica : part.replicas()) {
-            if (replica != cluster.self().id() && !cluster.fenced(replica)
+            if (replica != cluster.self().id() && !cluster.fenced(replica) && !lagging.contains(replica)
                     && cluster.node(replica).flatMap(NodeConfig::rack).map(rack::equals).orElse(false)) {
                 return OptionalInt.of(replica);
             }

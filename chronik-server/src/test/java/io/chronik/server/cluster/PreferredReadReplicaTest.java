@@ -124,6 +124,29 @@ class PreferredReadReplicaTest {
         }
     }
 
+    @Test
+    void anOutOfSyncReplicaIsNotPreferredEvenBeforeItIsFenced() throws Exception {
+        cluster = ChronikCluster.start(dir, s -> s.withNodeSessionTimeout(600_000).withReplicaLagTimeMax(2_000));
+        cluster.createTopic(TOPIC, PARTITIONS);
+        TopicPartition tp = partitionPreferringNodeOne();
+        cluster.awaitLeader(tp, leader -> leader == 1);
+        try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(), Map.of())) {
+            producer.send(new ProducerRecord<>(TOPIC, tp.partition(), null, "before")).get();
+            cluster.stop(2);
+            producer.send(new ProducerRecord<>(TOPIC, tp.partition(), null, "after")).get();
+        }
+        Await.until("node 1 to report node 2 out of sync", ChronikCluster.ELECTION_TIMEOUT,
+                () -> cluster.partitionsSeenBy(1, TOPIC).get(tp.partition()).isrNodes(),
+                isr -> !isr.contains(2));
+        assertThat(cluster.brokersSeenBy(1)).as("not fenced").contains(2);
+
+        try (KafkaWire leader = new KafkaWire(cluster.kafkaPort(1))) {
+            FetchResponseData.PartitionData answer = fetch(leader, tp, "rack-b");
+            assertThat(answer.preferredReadReplica()).as("no redirect to a replica out of sync").isEqualTo(-1);
+            assertThat(FetchResponse.recordsSize(answer)).as("the leader serves the records").isPositive();
+        }
+    }
+
     private TopicPartition partitionPreferringNodeOne() throws Exception {
         try (Admin admin = ChronikCluster.admin(cluster.bootstrap())) {
             TopicDescription d = ChronikCluster.describe(admin, TOPIC);
