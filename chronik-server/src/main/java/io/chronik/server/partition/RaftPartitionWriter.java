@@ -25,10 +25,13 @@ import org.apache.ratis.protocol.RaftGroupId;
  * this node's division (which must lead the group). A future completes once a quorum has its entry on disk and this
  * leader has applied it — the reply carries the offsets the state machine assigned.
  *
- * <p><b>Coalescing.</b> At most {@value #MAX_IN_FLIGHT} entries of the partition are in Raft at a time; record sets
- * that arrive meanwhile wait and then go together as one {@link ProduceEntry} (up to {@value #MAX_ENTRY_BYTES} bytes).
- * Each Raft entry costs the same thread hand-offs, log writes and AppendEntries calls on every replica whatever its
- * size, so under load the entries grow instead of multiplying; a lone request goes at once.
+ * <p><b>Coalescing.</b> Record sets that arrive while the partition's entries are in Raft wait and then go together as
+ * one {@link ProduceEntry} (up to {@value #MAX_ENTRY_BYTES} bytes). Each Raft entry costs the same thread hand-offs,
+ * log writes and AppendEntries calls on every replica whatever its size — about fifty context switches over three
+ * nodes (docs/performance.md) — so under load the entries grow instead of multiplying; a lone request goes at once.
+ * A second entry may replicate beside the first only while what waits is small (at most
+ * {@value #PIPELINED_ENTRY_BYTES} bytes): small requests are latency-bound, and the pipeline spares them a wait for
+ * the previous commit; large ones are throughput-bound, and waiting makes their entries bigger.
  *
  * <p><b>Order.</b> Record sets enter Raft in the order {@link #append} was called: they queue in that order, and only
  * one thread at a time submits (Ratis assigns the log index inside the submit call). A connection's produce requests
@@ -44,9 +47,15 @@ import org.apache.ratis.protocol.RaftGroupId;
 final class RaftPartitionWriter implements PartitionWriter {
     /**
      * Two: one entry replicating while the next is written keeps the pipeline full; more only shrinks the entries.
-     * Measured on three nodes (docs/performance.md): 1 and 3 both did worse than 2.
+     * Measured on three nodes (docs/performance.md): 1 and 3 both did worse than 2 for everything; then 1 did better
+     * for throughput and worse for latency, hence {@link #PIPELINED_ENTRY_BYTES}.
      */
     static final int MAX_IN_FLIGHT = 2;
+    /**
+     * The most a second entry in flight may hold: half of a producer's default {@code batch.size}, so full batches
+     * (throughput) wait and merge while single records and small batches (latency) go at once.
+     */
+    static final int PIPELINED_ENTRY_BYTES = 8 * 1024;
     static final int MAX_ENTRY_BYTES = 1 << 20;
 
     /** A record set waiting for its entry's reply. */
@@ -60,6 +69,8 @@ final class RaftPartitionWriter implements PartitionWriter {
     /** Where the entries that waited for a place in Raft are submitted from: never a Ratis reply thread. */
     private final Executor submitterPool;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** The bytes of the record sets in {@link #queue}. */
+    private long queuedBytes;
     private int inFlight;
     private boolean submitting;
 
@@ -95,6 +106,7 @@ final class RaftPartitionWriter implements PartitionWriter {
         Pending pending = new Pending(records, new CompletableFuture<>());
         synchronized (this) {
             queue.add(pending);
+            queuedBytes += records.sizeInBytes();
         }
         if (claimSubmitter()) {
             submitWaiting();
@@ -130,6 +142,7 @@ final class RaftPartitionWriter implements PartitionWriter {
                 submitting = false;
                 dropped = new ArrayList<>(queue);
                 queue.clear();
+                queuedBytes = 0;
             }
             dropped.forEach(p -> p.result().completeExceptionally(
                     new NotLeaderOrFollowerException("this node is shutting down")));
@@ -138,19 +151,25 @@ final class RaftPartitionWriter implements PartitionWriter {
 
     /** True if the caller became the one submitter and there is something it may submit now. */
     private synchronized boolean claimSubmitter() {
-        if (submitting || inFlight >= MAX_IN_FLIGHT || queue.isEmpty()) {
+        if (submitting || !mayStartEntry()) {
             return false;
         }
         submitting = true;
         return true;
     }
 
-    /** Run by the claimed submitter: submits waiting record sets while fewer than MAX_IN_FLIGHT entries are in Raft. */
+    /** Caller holds the monitor. Whether the waiting record sets may become an entry now (see the class comment). */
+    private boolean mayStartEntry() {
+        return !queue.isEmpty()
+                && (inFlight == 0 || (inFlight < MAX_IN_FLIGHT && queuedBytes <= PIPELINED_ENTRY_BYTES));
+    }
+
+    /** Run by the claimed submitter: submits waiting record sets while they may start an entry. */
     private void submitWaiting() {
         while (true) {
             List<Pending> entry;
             synchronized (this) {
-                if (inFlight >= MAX_IN_FLIGHT || queue.isEmpty()) {
+                if (!mayStartEntry()) {
                     submitting = false;
                     return;
                 }
@@ -171,6 +190,7 @@ final class RaftPartitionWriter implements PartitionWriter {
                 break;
             }
             entry.add(queue.poll());
+            queuedBytes -= next;
             bytes += next;
         }
         return entry;

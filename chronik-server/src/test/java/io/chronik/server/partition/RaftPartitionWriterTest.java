@@ -99,6 +99,28 @@ class RaftPartitionWriterTest {
     }
 
     @Test
+    void largeRecordSetsWaitForTheEntryInRaftAndGoTogetherWhileSmallOnesArePipelined() throws Exception {
+        FakeGroup group = new FakeGroup();
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        byte[] large = new byte[RaftPartitionWriter.PIPELINED_ENTRY_BYTES];
+        writer.append(recordsOf(large));
+        writer.append(recordsOf(large));
+        writer.append(records("small"));
+        assertThat(group.entries).as("one entry in Raft; what waits is too big to be pipelined").hasSize(1);
+
+        group.apply(0);
+        assertThat(group.entries).as("then everything that waited, as one entry").hasSize(2);
+        assertThat(group.entries.get(1)).hasSize(2);
+
+        writer.append(records("small, beside the entry in Raft"));
+        assertThat(group.entries).hasSize(3);
+        writer.append(records("a third must wait"));
+        assertThat(group.entries).as("never more than MAX_IN_FLIGHT").hasSize(RaftPartitionWriter.MAX_IN_FLIGHT + 1);
+        group.apply(1);
+        assertThat(group.entries).hasSize(4);
+    }
+
+    @Test
     void aRejectedRecordSetFailsOnlyItsOwnRequest() throws Exception {
         FakeGroup group = new FakeGroup();
         RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
