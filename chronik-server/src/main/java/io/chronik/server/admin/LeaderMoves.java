@@ -69,7 +69,9 @@ final class LeaderMoves {
         if (replicas.size() == 1) {
             throw AdminErrors.failedPrecondition(tp + " has a single replica: its leader cannot move.");
         }
-        int before = view.report(to).flatMap(r -> find(r, tp)).map(PartitionReport::getLeader).orElse(-1);
+        // The leader as the node that leads reports it, not as the target sees it: a target that just restarted
+        // may not know the leader yet, and the answer said "was none" for a partition that had one.
+        int before = ClusterView.partition(topic, partition, new ClusterView.Index(view.gather())).getLeader();
         PartitionReport after = move(topic, partition, to);
         return TransferLeaderResponse.newBuilder()
                 .setTopic(topicName)
