@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -70,6 +71,9 @@ public final class MetadataStateMachine {
      */
     private static final byte SNAPSHOT_VERSION = 5;
     private static final int MAX_TOPIC_NAME_LENGTH = 249;
+    /** The order of per-partition sections in a snapshot, so its bytes depend on the state only. */
+    private static final Comparator<TopicPartition> BY_TOPIC_PARTITION =
+            Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
 
     private volatile MetadataImage image = MetadataImage.EMPTY;
     private final ConcurrentMap<String, ConcurrentMap<TopicPartition, CommittedOffset>> offsetsByGroup =
@@ -504,10 +508,7 @@ public final class MetadataStateMachine {
             MetadataEncoding.writeMember(out, member);
         }
         List<Map.Entry<TopicPartition, List<Integer>>> moves = new ArrayList<>(current.reassignments().entrySet());
-        moves.sort((a, b) -> {
-            int byTopic = a.getKey().topic().compareTo(b.getKey().topic());
-            return byTopic != 0 ? byTopic : Integer.compare(a.getKey().partition(), b.getKey().partition());
-        });
+        moves.sort(Map.Entry.comparingByKey(BY_TOPIC_PARTITION));
         out.writeInt(moves.size());
         for (Map.Entry<TopicPartition, List<Integer>> move : moves) {
             MetadataEncoding.writeString(out, move.getKey().topic());
@@ -521,10 +522,7 @@ public final class MetadataStateMachine {
         }
         MetadataEncoding.writeNodeIds(out, current.fencedNodes());
         List<Map.Entry<TopicPartition, LaggingReplicas>> lagging = new ArrayList<>(current.laggingReplicas().entrySet());
-        lagging.sort((a, b) -> {
-            int byTopic = a.getKey().topic().compareTo(b.getKey().topic());
-            return byTopic != 0 ? byTopic : Integer.compare(a.getKey().partition(), b.getKey().partition());
-        });
+        lagging.sort(Map.Entry.comparingByKey(BY_TOPIC_PARTITION));
         out.writeInt(lagging.size());
         for (Map.Entry<TopicPartition, LaggingReplicas> entry : lagging) {
             MetadataEncoding.writeString(out, entry.getKey().topic());

@@ -136,8 +136,11 @@ public final class PartitionStateMachine extends SnapshotStateMachine {
      */
     private void countTowardsSnapshot(int entryBytes) {
         bytesSinceSnapshot += entryBytes;
+        if (bytesSinceSnapshot < snapshotBytes || snapshotAsked.get()) {
+            return; // every entry comes here: the common case touches nothing else
+        }
         RaftServer server = getServer().getNow(null);
-        if (bytesSinceSnapshot < snapshotBytes || server == null || snapshotAsked.get()) {
+        if (server == null) {
             return;
         }
         try {

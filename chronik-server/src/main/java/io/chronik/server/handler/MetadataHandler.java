@@ -48,7 +48,7 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
         MetadataRequestData data = request.data();
         short version = context.apiVersion();
         if (request.isAllTopics()) {
-            return CompletableFuture.completedFuture(response(describeAll(), version));
+            return CompletableFuture.completedFuture(response(describeAll(metadata.image()), version));
         }
         boolean mayCreate = data.allowAutoTopicCreation() && topics.autoCreateEnabled();
         MetadataImage image = metadata.image();
@@ -57,13 +57,15 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
             // A topic asked for by id (v10+) carries the id, its name is null or empty.
             if (wanted.topicId() != null && !Uuid.ZERO_UUID.equals(wanted.topicId())) {
                 Uuid id = wanted.topicId();
-                answers.add(CompletableFuture.completedFuture(image.topic(id).map(this::describe)
+                answers.add(CompletableFuture.completedFuture(image.topic(id).map(t -> describe(t, image))
                         .orElseGet(() -> unknownId(id))));
             } else if (image.topic(wanted.name()).isPresent() || !mayCreate) {
-                answers.add(CompletableFuture.completedFuture(image.topic(wanted.name()).map(this::describe)
+                answers.add(CompletableFuture.completedFuture(image.topic(wanted.name()).map(t -> describe(t, image))
                         .orElseGet(() -> unknown(wanted.name(), Uuid.ZERO_UUID))));
             } else {
-                answers.add(topics.getOrAutoCreate(wanted.name()).thenApply(created -> created.map(this::describe)
+                // Created after `image` was read: described from the image that has it.
+                answers.add(topics.getOrAutoCreate(wanted.name()).thenApply(created -> created
+                        .map(t -> describe(t, metadata.image()))
                         .orElseGet(() -> unknown(wanted.name(), Uuid.ZERO_UUID))));
             }
         }
@@ -71,8 +73,8 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
                 .thenApply(done -> response(answers.stream().map(CompletableFuture::join).toList(), version));
     }
 
-    private List<MetadataResponseTopic> describeAll() {
-        return metadata.image().topicsByName().values().stream().map(this::describe).toList();
+    private List<MetadataResponseTopic> describeAll(MetadataImage image) {
+        return image.topicsByName().values().stream().map(t -> describe(t, image)).toList();
     }
 
     /**
@@ -104,9 +106,10 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
      * Replicas on fenced nodes are reported offline and out of the in-sync set, as Kafka reports a dead broker's
      * replicas ({@code kafka-topics --describe --under-replicated-partitions} lists them); so are replicas the
      * partition's leader recorded as lagging ({@code ReplicaLagMonitor}). The leader named here is always in sync.
+     *
+     * @param image the image {@code topic} was read from
      */
-    private MetadataResponseTopic describe(TopicImage topic) {
-        MetadataImage image = metadata.image();
+    private MetadataResponseTopic describe(TopicImage topic, MetadataImage image) {
         MetadataResponseTopic out = new MetadataResponseTopic()
                 .setName(topic.name())
                 .setTopicId(topic.topicId())

@@ -76,11 +76,11 @@ public final class ReplicaLagMonitor implements Runnable {
     /** The replicated partitions of {@code partitions} whose Raft group this node leads now. */
     public static Supplier<List<Led>> ledBy(PartitionRegistry partitions) {
         return () -> partitions.all().stream()
-                .filter(p -> p.leadership() instanceof Leadership.Raft raft && raft.isLocalLeader())
-                .map(p -> {
-                    Leadership.Raft raft = (Leadership.Raft) p.leadership();
-                    return new Led(p.topicPartition(), raft.leaderEpoch(), raft.committedIndex(), raft.followers(),
-                            p.replicas());
+                .<Led>mapMulti((p, led) -> {
+                    if (p.leadership() instanceof Leadership.Raft raft && raft.isLocalLeader()) {
+                        led.accept(new Led(p.topicPartition(), raft.leaderEpoch(), raft.committedIndex(),
+                                raft.followers(), p.replicas()));
+                    }
                 })
                 .toList();
     }

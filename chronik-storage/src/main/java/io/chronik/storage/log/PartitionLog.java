@@ -333,13 +333,8 @@ public final class PartitionLog implements AutoCloseable {
             }
             long firstOffset = logEndOffset;
             long lastOffset = next - 1;
-            MemoryRecords assigned;
-            if (writable && toWrite.size() == batches.size()) {
-                assignOffsets(toWrite, firstOffset, leaderEpoch);
-                assigned = records;
-            } else {
-                assigned = assignOffsets(copyOf(toWrite, bytes), firstOffset, leaderEpoch);
-            }
+            MemoryRecords assigned = writable && toWrite.size() == batches.size() ? records : copyOf(toWrite, bytes);
+            assignOffsets(assigned.batches(), firstOffset, leaderEpoch);
             try {
                 maybeRoll(current, bytes, lastOffset);
                 active.append(assigned, clock.millis());
@@ -402,15 +397,8 @@ public final class PartitionLog implements AutoCloseable {
         return MemoryRecords.readableRecords(buffer.flip());
     }
 
-    private static MemoryRecords assignOffsets(MemoryRecords records, long firstOffset, int leaderEpoch) {
-        List<MutableRecordBatch> batches = new ArrayList<>();
-        records.batches().forEach(batches::add);
-        assignOffsets(batches, firstOffset, leaderEpoch);
-        return records;
-    }
-
     /** Rewrites each batch's base offset and partition leader epoch in its buffer: both lie outside the CRC. */
-    private static void assignOffsets(List<MutableRecordBatch> batches, long firstOffset, int leaderEpoch) {
+    private static void assignOffsets(Iterable<MutableRecordBatch> batches, long firstOffset, int leaderEpoch) {
         long next = firstOffset;
         for (MutableRecordBatch batch : batches) {
             long delta = batch.lastOffset() - batch.baseOffset();
