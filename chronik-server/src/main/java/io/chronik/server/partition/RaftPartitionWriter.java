@@ -64,8 +64,8 @@ final class RaftPartitionWriter implements PartitionWriter {
 
     /** Submits an entry to the group; completes with the state machine's reply or fails (e.g. not the leader). */
     private final Function<Message, CompletableFuture<Message>> submitter;
-    /** The partition's size limits, checked here on the leader: replicas apply committed entries without them. */
-    private final Consumer<MemoryRecords> sizeLimits;
+    /** The partition's admission limits, checked here on the leader: replicas apply committed entries without them. */
+    private final Consumer<MemoryRecords> limits;
     /** Where the entries that waited for a place in Raft are submitted from: never a Ratis reply thread. */
     private final Executor submitterPool;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -75,7 +75,7 @@ final class RaftPartitionWriter implements PartitionWriter {
     private boolean submitting;
 
     RaftPartitionWriter(RaftNode node, RaftGroupId groupId, PartitionLog log, Executor submitterPool) {
-        this(log::checkSizeLimits, submitterPool,
+        this(log::checkLimits, submitterPool,
                 entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
                     if (!reply.isSuccess()) {
                         throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
@@ -85,21 +85,21 @@ final class RaftPartitionWriter implements PartitionWriter {
                 }));
     }
 
-    RaftPartitionWriter(Consumer<MemoryRecords> sizeLimits, Executor submitterPool,
+    RaftPartitionWriter(Consumer<MemoryRecords> limits, Executor submitterPool,
                         Function<Message, CompletableFuture<Message>> submitter) {
-        this.sizeLimits = sizeLimits;
+        this.limits = limits;
         this.submitterPool = submitterPool;
         this.submitter = submitter;
     }
 
     @Override
     public CompletableFuture<AppendResult> append(MemoryRecords records) {
-        // Corrupt or oversized batches are refused before they take a place in every replica's Raft log.
+        // Corrupt, oversized or far-future batches are refused before they take a place in every replica's Raft log.
         try {
             for (MutableRecordBatch batch : records.batches()) {
                 batch.ensureValid();
             }
-            sizeLimits.accept(records);
+            limits.accept(records);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

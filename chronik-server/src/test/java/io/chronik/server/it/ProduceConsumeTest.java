@@ -1,6 +1,7 @@
 package io.chronik.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chronik.server.testing.RecordPoller;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,23 @@ class ProduceConsumeTest {
         List<String> values = readAll(topic, 3, 50).values().stream().flatMap(List::stream).sorted().toList();
         assertThat(values).containsExactlyInAnyOrderElementsOf(
                 IntStream.range(0, 50).mapToObj(i -> "k" + i + "=v" + i).toList());
+    }
+
+    @Test
+    void aRecordTimestampedMoreThanAnHourAheadIsRefusedWithInvalidTimestamp() throws Exception {
+        String topic = "future-timestamps";
+        broker.createTopic(topic, 1);
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, String> producer = broker.producer(Map.of())) {
+            Future<RecordMetadata> ahead = producer.send(new ProducerRecord<>(topic, 0, now + Duration.ofHours(2)
+                    .toMillis(), "k", "two hours ahead"));
+            assertThatThrownBy(() -> ahead.get(15, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(InvalidTimestampException.class);
+            RecordMetadata current = producer.send(new ProducerRecord<>(topic, 0, now, "k", "now"))
+                    .get(15, TimeUnit.SECONDS);
+            assertThat(current.offset()).isZero();
+        }
+        assertThat(readAll(topic, 1, 1).get(new TopicPartition(topic, 0))).containsExactly("k=now");
     }
 
     /** Every record of the topic, read with assign() from the beginning, as "key=value" per partition. */

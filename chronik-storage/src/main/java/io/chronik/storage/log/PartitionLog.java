@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +32,7 @@ import io.chronik.storage.producer.ProducerStateTable;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
@@ -91,6 +93,8 @@ public final class PartitionLog implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     private static final int RETAINED_SNAPSHOTS = 2;
+    /** Kafka's {@code log.message.timestamp.after.max.ms} default: how far ahead of the broker a timestamp may be. */
+    static final long TIMESTAMP_AFTER_MAX_MS = Duration.ofHours(1).toMillis();
 
     private final TopicPartition topicPartition;
     private final Path dir;
@@ -223,16 +227,16 @@ public final class PartitionLog implements AutoCloseable {
         snapshots.deleteAbove(logEndOffset);
         Optional<ProducerSnapshot> snapshot = snapshots.latestAtOrBelow(logEndOffset);
         long from = segments.firstKey();
-        producers.load(snapshot.map(ProducerSnapshot::entries).orElse(List.of()));
+        snapshot.ifPresentOrElse(producers::load, producers::clear);
         if (snapshot.isPresent()) {
             from = Math.max(from, snapshot.get().offset());
         }
         Long startSegment = segments.floorKey(from);
         for (LogSegment segment : segments.tailMap(startSegment == null ? from : startSegment).values()) {
             for (FileChannelRecordBatch batch : segment.log().batchesFrom(segment.offsetIndex().lookup(from).position())) {
-                if (batch.hasProducerId() && batch.lastOffset() >= from) {
+                if (batch.lastOffset() >= from) {
                     producers.replay(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                            batch.lastSequence(), batch.baseOffset(), batch.lastOffset());
+                            batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
                 }
             }
         }
@@ -244,7 +248,7 @@ public final class PartitionLog implements AutoCloseable {
 
     /**
      * Validates (magic 2 only else {@link UnsupportedForMessageFormatException}; CRC else {@link CorruptRecordException};
-     * batch size vs maxMessageBytes else {@link RecordTooLargeException}; transactional or control batches give
+     * the limits of {@link #checkLimits}; transactional or control batches give
      * {@link UnsupportedVersionException}), applies idempotent-producer checks, assigns offsets (rewriting each batch's
      * base offset and partition leader epoch, both outside the CRC), writes to the active segment (rolling first if
      * needed). Returns once written to the page cache, not yet durable. A request with several batches is all-or-nothing
@@ -253,16 +257,16 @@ public final class PartitionLog implements AutoCloseable {
      * @throws KafkaStorageException if the log is closed or a disk write failed
      */
     public AppendResult append(MemoryRecords records, int leaderEpoch) {
-        checkSizeLimits(records);
+        checkLimits(records);
         return appendValidated(records, validate(records), leaderEpoch, false);
     }
 
     /**
      * As {@link #append}, for a replicated log applying a committed Raft entry: everything but the size limits
-     * ({@code max.message.bytes}, {@code segment.bytes}), which the leader checked with {@link #checkSizeLimits} before
-     * the entry was submitted. Every replica must decide alike, and a topic's config reaches the replicas through the
-     * metadata group at different moments, so a check against a replica's own current limits could accept a record set
-     * on one replica and refuse it on another. The checks left depend only on the bytes and the log's own state.
+     * ({@code max.message.bytes}, {@code segment.bytes}) and the timestamp bound, which the leader checked with
+     * {@link #checkLimits} before the entry was submitted. Every replica must decide alike, and a topic's config reaches
+     * the replicas through the metadata group at different moments (and clocks differ), so a check against a replica's
+     * own current limits could accept a record set on one replica and refuse it on another. The checks left depend only on the bytes and the log's own state.
      *
      * <p>Unlike {@link #append}, this takes the records' buffer over: when every batch is written (no duplicate), the
      * offsets and leader epochs are rewritten in that buffer instead of a copy, so the caller must not use it
@@ -274,11 +278,16 @@ public final class PartitionLog implements AutoCloseable {
     }
 
     /**
-     * Refuses record sets the current config does not allow: a batch above {@code max.message.bytes}
-     * ({@link RecordTooLargeException}) or above {@code segment.bytes} ({@link RecordBatchTooLargeException}).
+     * The leader's admission checks, which depend on this node's topic config and clock and so are not repeated when a
+     * replica applies a committed entry: a batch above {@code max.message.bytes} ({@link RecordTooLargeException}) or
+     * above {@code segment.bytes} ({@link RecordBatchTooLargeException}), or with a timestamp more than
+     * {@link #TIMESTAMP_AFTER_MAX_MS} ahead of this node's clock ({@link InvalidTimestampException}; Kafka's
+     * {@code message.timestamp.after.max.ms} default, not configurable here). The last also bounds how far one
+     * producer's clock can move the log time that expires idle producers ({@link ProducerStateTable}).
      */
-    public void checkSizeLimits(MemoryRecords records) {
+    public void checkLimits(MemoryRecords records) {
         LogConfig current = config;
+        long latest = clock.millis() + TIMESTAMP_AFTER_MAX_MS;
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.sizeInBytes() > current.maxMessageBytes()) {
                 throw new RecordTooLargeException("record batch of " + batch.sizeInBytes()
@@ -287,6 +296,10 @@ public final class PartitionLog implements AutoCloseable {
             if (batch.sizeInBytes() > current.segmentBytes()) {
                 throw new RecordBatchTooLargeException("record batch of " + batch.sizeInBytes()
                         + " bytes exceeds segment.bytes " + current.segmentBytes());
+            }
+            if (batch.maxTimestamp() > latest) {
+                throw new InvalidTimestampException("timestamp " + batch.maxTimestamp() + " is more than "
+                        + TIMESTAMP_AFTER_MAX_MS + " ms ahead of the broker's clock");
             }
         }
     }
@@ -315,12 +328,14 @@ public final class PartitionLog implements AutoCloseable {
                 long last = next + (batch.lastOffset() - batch.baseOffset());
                 if (batch.hasProducerId()) {
                     Optional<BatchMetadata> duplicate = pending.check(batch.producerId(), batch.producerEpoch(),
-                            batch.baseSequence(), batch.lastSequence(), first, last);
+                            batch.baseSequence(), batch.lastSequence(), first, last, batch.maxTimestamp());
                     if (duplicate.isPresent()) {
                         duplicates.add(duplicate.get());
                         maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
                         continue;
                     }
+                } else {
+                    pending.written(batch.maxTimestamp());
                 }
                 toWrite.add(batch);
                 maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
@@ -428,7 +443,7 @@ public final class PartitionLog implements AutoCloseable {
         LogSegment next = LogSegment.create(dir, base, config.indexIntervalBytes());
         segments.put(base, next);
         active = next;
-        snapshots.write(base, producers.entries());
+        snapshots.write(producers.snapshot(base));
         snapshots.retain(RETAINED_SNAPSHOTS, recoveryPoint);
         new PartitionCheckpoint(logStartOffset, recoveryPoint).write(dir);
         LOG.debug("{}: rolled segment {} -> {}", topicPartition, previous.baseOffset(), base);
@@ -812,7 +827,7 @@ public final class PartitionLog implements AutoCloseable {
             synchronized (hwLock) {
                 recoveryPoint = Math.max(recoveryPoint, target.offset());
             }
-            snapshots.write(target.offset(), producers.entries());
+            snapshots.write(producers.snapshot(target.offset()));
             snapshots.retain(RETAINED_SNAPSHOTS, recoveryPoint);
             writeCheckpoint();
             syncDirectory();
@@ -945,7 +960,7 @@ public final class PartitionLog implements AutoCloseable {
         logStartOffset = offset;
         syncDirectory();
         snapshots.deleteAbove(-1);
-        producers.load(List.of());
+        producers.clear();
         writeCheckpoint();
     }
 
@@ -1055,7 +1070,7 @@ public final class PartitionLog implements AutoCloseable {
                     active.flushAll();
                     unflushed.clear();
                     recoveryPoint = logEndOffset;
-                    snapshots.write(logEndOffset, producers.entries());
+                    snapshots.write(producers.snapshot(logEndOffset));
                     snapshots.retain(RETAINED_SNAPSHOTS, recoveryPoint);
                     new PartitionCheckpoint(logStartOffset, recoveryPoint).write(dir);
                     Files.write(dir.resolve(CLEAN_SHUTDOWN_FILE), new byte[0]);

@@ -9,21 +9,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
+import org.apache.kafka.common.record.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The producer-state snapshot files of one partition directory, named {@code <offset, 20 digits>.snapshot}.
  *
- * <p>File format (big-endian): int magic, int version, long offset, int entry count, then per entry long producer id,
- * short epoch, int batch count and per batch int first seq, int last seq, long first offset, long last offset; last a
- * CRC32C (as int) of everything before it. A file is written to a temporary name, fsync'd and renamed, so a visible
+ * <p>File format (big-endian), version 2: int magic, int version, long offset, long log time, int entry count, then
+ * per entry long producer id, short epoch, long last timestamp, int batch count and per batch int first seq, int last
+ * seq, long first offset, long last offset; last a CRC32C (as int) of everything before it. Version 1 files (written
+ * before producers expired) have neither log time nor last timestamps and still load: log time starts unknown and
+ * their entries get {@link ProducerEntry#UNKNOWN_TIMESTAMP}, so they stay until their producer writes again. A file is written to a temporary name, fsync'd and renamed, so a visible
  * snapshot is always complete; one that fails its CRC anyway is ignored and deleted.
  *
  * <p>Thread-safety: none; the partition log calls it under its append lock.
@@ -32,7 +34,8 @@ public final class ProducerSnapshots {
     public static final String SUFFIX = ".snapshot";
     private static final Logger LOG = LoggerFactory.getLogger(ProducerSnapshots.class);
     private static final int MAGIC = 0x43505331; // "CPS1"
-    private static final int VERSION = 1;
+    private static final int VERSION_WITHOUT_TIMES = 1;
+    private static final int VERSION = 2;
 
     private final Path dir;
 
@@ -44,16 +47,18 @@ public final class ProducerSnapshots {
         return dir.resolve(String.format("%020d", offset) + SUFFIX);
     }
 
-    /** Durably writes the state as of {@code offset}, replacing a snapshot at the same offset. */
-    public void write(long offset, Collection<ProducerEntry> entries) throws IOException {
-        int size = 4 + 4 + 8 + 4 + 4;
-        for (ProducerEntry entry : entries) {
-            size += 8 + 2 + 4 + entry.batches().size() * 24;
+    /** Durably writes {@code snapshot}, replacing a snapshot at the same offset. */
+    public void write(ProducerSnapshot snapshot) throws IOException {
+        int size = 4 + 4 + 8 + 8 + 4 + 4;
+        for (ProducerEntry entry : snapshot.entries()) {
+            size += 8 + 2 + 8 + 4 + entry.batches().size() * 24;
         }
         ByteBuffer buffer = ByteBuffer.allocate(size);
-        buffer.putInt(MAGIC).putInt(VERSION).putLong(offset).putInt(entries.size());
-        for (ProducerEntry entry : entries) {
-            buffer.putLong(entry.producerId()).putShort(entry.epoch()).putInt(entry.batches().size());
+        buffer.putInt(MAGIC).putInt(VERSION).putLong(snapshot.offset()).putLong(snapshot.logTime())
+                .putInt(snapshot.entries().size());
+        for (ProducerEntry entry : snapshot.entries()) {
+            buffer.putLong(entry.producerId()).putShort(entry.epoch()).putLong(entry.lastTimestamp())
+                    .putInt(entry.batches().size());
             for (BatchMetadata batch : entry.batches()) {
                 buffer.putInt(batch.firstSeq()).putInt(batch.lastSeq()).putLong(batch.firstOffset())
                         .putLong(batch.lastOffset());
@@ -63,7 +68,7 @@ public final class ProducerSnapshots {
         crc.update(buffer.array(), 0, buffer.position());
         buffer.putInt((int) crc.getValue());
         buffer.flip();
-        Path target = fileFor(offset);
+        Path target = fileFor(snapshot.offset());
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -163,26 +168,32 @@ public final class ProducerSnapshots {
         CRC32C crc = new CRC32C();
         crc.update(bytes, 0, bytes.length - 4);
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        if (buffer.getInt(bytes.length - 4) != (int) crc.getValue()
-                || buffer.getInt() != MAGIC || buffer.getInt() != VERSION) {
+        if (buffer.getInt(bytes.length - 4) != (int) crc.getValue() || buffer.getInt() != MAGIC) {
             return Optional.empty();
         }
+        int version = buffer.getInt();
+        if (version != VERSION && version != VERSION_WITHOUT_TIMES) {
+            return Optional.empty();
+        }
+        boolean times = version == VERSION;
         try {
             long offset = buffer.getLong();
+            long logTime = times ? buffer.getLong() : RecordBatch.NO_TIMESTAMP;
             int count = buffer.getInt();
             List<ProducerEntry> entries = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 long producerId = buffer.getLong();
                 short epoch = buffer.getShort();
+                long lastTimestamp = times ? buffer.getLong() : ProducerEntry.UNKNOWN_TIMESTAMP;
                 int batchCount = buffer.getInt();
                 List<BatchMetadata> batches = new ArrayList<>(batchCount);
                 for (int b = 0; b < batchCount; b++) {
                     batches.add(new BatchMetadata(buffer.getInt(), buffer.getInt(), buffer.getLong(),
                             buffer.getLong()));
                 }
-                entries.add(new ProducerEntry(producerId, epoch, batches));
+                entries.add(new ProducerEntry(producerId, epoch, batches, lastTimestamp));
             }
-            return Optional.of(new ProducerSnapshot(offset, entries));
+            return Optional.of(new ProducerSnapshot(offset, logTime, entries));
         } catch (RuntimeException e) {
             return Optional.empty();
         }

@@ -1,14 +1,18 @@
 package io.chronik.storage.producer;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.record.RecordBatch;
 
 /**
  * Idempotent-producer state of one partition, keyed by producer id.
@@ -16,8 +20,18 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
  * <p>Rules (Kafka's): a batch equal (same epoch, first and last sequence) to a retained one is a duplicate and keeps
  * the original offsets; a lower epoch is fenced ({@link InvalidProducerEpochException}); a higher epoch must start at
  * sequence 0; the same epoch must continue at last sequence + 1, wrapping at {@link Integer#MAX_VALUE}; an unknown
- * producer id may start anywhere (its state may have been lost to retention). Gaps give
+ * producer id may start anywhere (its state may have been lost to retention or expiry). Gaps give
  * {@link OutOfOrderSequenceException}.
+ *
+ * <p>Expiry (Kafka's {@code producer.id.expiration.ms}): a producer that has written nothing for the expiration time
+ * (a day by default) of <em>log time</em> is forgotten, so the table does not keep every producer that ever wrote. Log
+ * time is the largest batch timestamp written so far, never the wall clock: every replica must forget the same
+ * producers at the same point of the log, and again when it rebuilds the state from the batch headers alone. Each
+ * written batch, in log order, (1) moves log time; (2) when log time has entered a new check interval (a 144th of the
+ * expiration, Kafka's ten minutes for a day), forgets every producer whose last batch is at least the expiration older;
+ * (3) records the batch, stamped with log time. A duplicate or refused batch is not written and moves nothing. A
+ * batch's timestamp is its producer's clock; the leader refuses timestamps more than an hour ahead of its own, which
+ * bounds how far one client can move log time (and so how early it can expire others).
  *
  * <p>State changes only through {@link PendingAppend#commit()} and {@link #replay}, both deterministic in their input,
  * so every replica applying the same appends ends with the same table.
@@ -25,36 +39,79 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
  * <p>Thread-safety: none. The owning partition log calls it only under its append lock.
  */
 public final class ProducerStateTable {
+    public static final long DEFAULT_EXPIRATION_MS = Duration.ofDays(1).toMillis();
+    private static final long CHECKS_PER_EXPIRATION = 144;
+
+    private final long expirationMs;
+    private final long checkIntervalMs;
     private final Map<Long, ProducerEntry> entries = new HashMap<>();
+    private long logTime = RecordBatch.NO_TIMESTAMP;
+
+    public ProducerStateTable() {
+        this(DEFAULT_EXPIRATION_MS);
+    }
+
+    /** Every replica of a partition must use the same expiration, or their tables would differ. */
+    public ProducerStateTable(long expirationMs) {
+        if (expirationMs <= 0) {
+            throw new IllegalArgumentException("producer id expiration must be positive, got " + expirationMs);
+        }
+        this.expirationMs = expirationMs;
+        this.checkIntervalMs = Math.max(1, expirationMs / CHECKS_PER_EXPIRATION);
+    }
 
     /** Starts validating the batches of one append request; nothing changes until {@link PendingAppend#commit()}. */
     public PendingAppend begin() {
         return new PendingAppend();
     }
 
-    /** Applies an already-stored batch without checks (rebuilding state from the log on open). */
-    public void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
-        BatchMetadata batch = new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset);
-        ProducerEntry current = entries.get(producerId);
-        entries.put(producerId, current == null || epoch > current.epoch()
-                ? new ProducerEntry(producerId, epoch, List.of(batch))
-                : current.with(current.epoch(), batch));
+    /**
+     * Applies an already-written batch without checks (rebuilding state from the log on open), exactly as its append
+     * did. {@code producerId} is {@link RecordBatch#NO_PRODUCER_ID} for a batch of a non-idempotent producer, which
+     * only moves log time.
+     */
+    public void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
+                       long maxTimestamp) {
+        PendingAppend replay = begin();
+        if (producerId == RecordBatch.NO_PRODUCER_ID) {
+            replay.written(maxTimestamp);
+        } else {
+            replay.record(producerId, epoch, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset),
+                    maxTimestamp);
+        }
+        replay.commit();
     }
 
     public Optional<ProducerEntry> entry(long producerId) {
         return Optional.ofNullable(entries.get(producerId));
     }
 
-    /** Every entry, ordered by producer id (so snapshots are byte-for-byte deterministic). */
+    /** The state as of log end offset {@code offset}, entries ordered by producer id (deterministic snapshot bytes). */
+    public ProducerSnapshot snapshot(long offset) {
+        return new ProducerSnapshot(offset, logTime, List.copyOf(new TreeMap<>(entries).values()));
+    }
+
+    public void load(ProducerSnapshot snapshot) {
+        entries.clear();
+        for (ProducerEntry entry : snapshot.entries()) {
+            entries.put(entry.producerId(), entry);
+        }
+        logTime = snapshot.logTime();
+    }
+
+    /** Forgets everything: the state of an empty log. */
+    public void clear() {
+        entries.clear();
+        logTime = RecordBatch.NO_TIMESTAMP;
+    }
+
     public Collection<ProducerEntry> entries() {
         return new TreeMap<>(entries).values();
     }
 
-    public void load(Collection<ProducerEntry> loaded) {
-        entries.clear();
-        for (ProducerEntry entry : loaded) {
-            entries.put(entry.producerId(), entry);
-        }
+    /** The largest timestamp written so far, or {@link RecordBatch#NO_TIMESTAMP}. */
+    public long logTime() {
+        return logTime;
     }
 
     public int size() {
@@ -67,52 +124,100 @@ public final class ProducerStateTable {
      */
     public final class PendingAppend {
         private final Map<Long, ProducerEntry> staged = new HashMap<>();
+        private final Set<Long> expired = new HashSet<>();
+        private long time = logTime;
 
         private PendingAppend() {
         }
 
         /**
-         * Checks one batch that would get offsets {@code firstOffset..lastOffset}. Returns the original batch if this
-         * one is a duplicate (then it is not staged and takes no offsets), otherwise stages it and returns empty.
+         * Checks one idempotent batch that would get offsets {@code firstOffset..lastOffset}. Returns the original
+         * batch if this one is a duplicate (then it is not staged and takes no offsets), otherwise stages it and
+         * returns empty.
          *
          * @throws InvalidProducerEpochException if the epoch is older than the producer's current epoch
          * @throws OutOfOrderSequenceException   if the sequence does not continue the producer's last batch
          */
         public Optional<BatchMetadata> check(long producerId, short epoch, int firstSeq, int lastSeq,
-                                             long firstOffset, long lastOffset) {
-            ProducerEntry current = staged.containsKey(producerId) ? staged.get(producerId) : entries.get(producerId);
-            BatchMetadata batch = new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset);
-            if (current == null) {
-                staged.put(producerId, new ProducerEntry(producerId, epoch, List.of(batch)));
-                return Optional.empty();
-            }
-            if (epoch < current.epoch()) {
-                throw new InvalidProducerEpochException("producer " + producerId + " epoch " + epoch
-                        + " is older than current epoch " + current.epoch());
-            }
-            if (epoch == current.epoch()) {
-                for (BatchMetadata retained : current.batches()) {
-                    if (retained.firstSeq() == firstSeq && retained.lastSeq() == lastSeq) {
-                        return Optional.of(retained);
+                                             long firstOffset, long lastOffset, long maxTimestamp) {
+            ProducerEntry current = current(producerId);
+            if (current != null) {
+                if (epoch < current.epoch()) {
+                    throw new InvalidProducerEpochException("producer " + producerId + " epoch " + epoch
+                            + " is older than current epoch " + current.epoch());
+                }
+                if (epoch == current.epoch()) {
+                    for (BatchMetadata retained : current.batches()) {
+                        if (retained.firstSeq() == firstSeq && retained.lastSeq() == lastSeq) {
+                            return Optional.of(retained);
+                        }
                     }
+                    int expected = nextSequence(current.lastBatch().lastSeq());
+                    if (firstSeq != expected) {
+                        throw new OutOfOrderSequenceException("producer " + producerId + " epoch " + epoch
+                                + ": expected sequence " + expected + ", got " + firstSeq);
+                    }
+                } else if (firstSeq != 0) {
+                    throw new OutOfOrderSequenceException("producer " + producerId + " new epoch " + epoch
+                            + " must start at sequence 0, got " + firstSeq);
                 }
-                int expected = nextSequence(current.lastBatch().lastSeq());
-                if (firstSeq != expected) {
-                    throw new OutOfOrderSequenceException("producer " + producerId + " epoch " + epoch
-                            + ": expected sequence " + expected + ", got " + firstSeq);
-                }
-            } else if (firstSeq != 0) {
-                throw new OutOfOrderSequenceException("producer " + producerId + " new epoch " + epoch
-                        + " must start at sequence 0, got " + firstSeq);
             }
-            staged.put(producerId, current.with(epoch, batch));
+            record(producerId, epoch, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset), maxTimestamp);
             return Optional.empty();
         }
 
-        /** Makes every staged batch part of the table. */
+        /** Stages a batch without a producer id that will be written: it moves log time only. */
+        public void written(long maxTimestamp) {
+            advance(maxTimestamp);
+        }
+
+        /** Makes every staged batch, and every expiry they caused, part of the table. */
         public void commit() {
+            entries.keySet().removeAll(expired);
             entries.putAll(staged);
+            logTime = time;
             staged.clear();
+            expired.clear();
+        }
+
+        private ProducerEntry current(long producerId) {
+            ProducerEntry entry = staged.get(producerId);
+            if (entry != null || expired.contains(producerId)) {
+                return entry;
+            }
+            return entries.get(producerId);
+        }
+
+        /** Steps (1) to (3) of the class comment for a batch that will be written; the checks have passed. */
+        private void record(long producerId, short epoch, BatchMetadata batch, long maxTimestamp) {
+            advance(maxTimestamp);
+            ProducerEntry current = current(producerId);
+            staged.put(producerId, current == null
+                    ? ProducerEntry.first(producerId, epoch, batch, time)
+                    : current.with((short) Math.max(epoch, current.epoch()), batch, time));
+        }
+
+        private void advance(long maxTimestamp) {
+            long before = time;
+            time = Math.max(time, maxTimestamp);
+            if (Math.floorDiv(time, checkIntervalMs) != Math.floorDiv(before, checkIntervalMs)) {
+                expireUpTo(time - expirationMs);
+            }
+        }
+
+        private void expireUpTo(long cutoff) {
+            for (ProducerEntry entry : entries.values()) {
+                if (entry.lastTimestamp() <= cutoff && !staged.containsKey(entry.producerId())) {
+                    expired.add(entry.producerId());
+                }
+            }
+            staged.values().removeIf(entry -> {
+                if (entry.lastTimestamp() > cutoff) {
+                    return false;
+                }
+                expired.add(entry.producerId());
+                return true;
+            });
         }
     }
 

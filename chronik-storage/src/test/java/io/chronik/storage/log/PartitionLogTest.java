@@ -17,10 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.chronik.storage.producer.ProducerEntry;
+
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTimestampException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
@@ -157,9 +160,9 @@ class PartitionLogTest {
     void aCommittedEntryIsAppliedWhateverThisReplicasSizeLimitsSayButItsBytesAreStillChecked() throws IOException {
         PartitionLog log = open(NO_FSYNC.withMaxMessageBytes(500).withSegmentBytes(1000));
         MemoryRecords large = batch(1, "x".repeat(600));
-        assertThatThrownBy(() -> log.checkSizeLimits(large)).isInstanceOf(RecordTooLargeException.class);
+        assertThatThrownBy(() -> log.checkLimits(large)).isInstanceOf(RecordTooLargeException.class);
         MemoryRecords huge = batch(1, "x".repeat(1200));
-        assertThatThrownBy(() -> log.checkSizeLimits(huge)).isInstanceOf(RecordTooLargeException.class);
+        assertThatThrownBy(() -> log.checkLimits(huge)).isInstanceOf(RecordTooLargeException.class);
         log.updateConfig(log.config().withMaxMessageBytes(2000));
         assertThatThrownBy(() -> log.append(huge, 0)).isInstanceOf(RecordBatchTooLargeException.class);
         log.updateConfig(log.config().withMaxMessageBytes(500));
@@ -397,6 +400,43 @@ class PartitionLogTest {
         assertThat(reopened.append(idempotent(10, 3, 100, 1, "other"), 0).baseOffset()).isEqualTo(5);
         assertThatThrownBy(() -> reopened.append(idempotent(10, 3, 102, 1, "gap"), 0))
                 .isInstanceOf(OutOfOrderSequenceException.class);
+    }
+
+    @Test
+    void aTimestampMoreThanAnHourAheadOfTheBrokerIsRefusedByTheLeaderButNotByAReplica() throws IOException {
+        PartitionLog log = open(NO_FSYNC);
+        MemoryRecords anHourAhead = batch(clock.millis() + PartitionLog.TIMESTAMP_AFTER_MAX_MS, "ok");
+        MemoryRecords further = batch(clock.millis() + PartitionLog.TIMESTAMP_AFTER_MAX_MS + 1, "too far");
+        log.checkLimits(anHourAhead);
+        assertThatThrownBy(() -> log.checkLimits(further)).isInstanceOf(InvalidTimestampException.class);
+        assertThatThrownBy(() -> log.append(further, 0)).isInstanceOf(InvalidTimestampException.class);
+        assertThat(log.logEndOffset()).isZero();
+        // A replica applies what its leader admitted, whatever its own clock says.
+        assertThat(log.appendCommitted(further, 0).baseOffset()).isZero();
+    }
+
+    @Test
+    void anIdleProducerExpiresAfterADayOfLogTimeAndStaysExpiredAfterAnUncleanReopen() throws IOException {
+        long hour = Duration.ofHours(1).toMillis();
+        clock.advance(Duration.ofDays(10).toMillis());
+        long start = clock.millis() - 48 * hour;
+        int size = idempotent(9, 0, 0, 1, "a").sizeInBytes();
+        LogConfig config = NO_FSYNC.withSegmentBytes(size * 2L);
+        PartitionLog log = open(config);
+        log.append(idempotent(9, 0, 0, start, "idle"), 0);
+        log.append(idempotent(10, 0, 0, start, "busy"), 0);
+        log.flush();
+        log.append(idempotent(10, 0, 1, start + 23 * hour, "busy"), 0);
+        assertThat(log.producerEntries()).extracting(ProducerEntry::producerId).containsExactly(9L, 10L);
+        log.append(batch(start + 25 * hour, "a day and an hour later, from a producer without an id"), 0);
+        assertThat(log.producerEntries()).extracting(ProducerEntry::producerId).containsExactly(10L);
+        log.closeUncleanly();
+
+        // Rebuilt from the snapshot at the flush (both producers) and the batch headers after it: the same expiry.
+        PartitionLog reopened = open(config);
+        assertThat(reopened.producerEntries()).extracting(ProducerEntry::producerId).containsExactly(10L);
+        AppendResult fromScratch = reopened.append(idempotent(9, 0, 0, clock.millis(), "idle"), 0);
+        assertThat(fromScratch.duplicate()).as("its old batch is no longer known").isFalse();
     }
 
     @Test

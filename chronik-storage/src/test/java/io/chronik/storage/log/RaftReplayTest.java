@@ -19,6 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import io.chronik.storage.producer.ProducerEntry;
+import io.chronik.storage.producer.ProducerStateTable;
+
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.RecordBatch;
@@ -40,6 +43,8 @@ class RaftReplayTest {
     private static final LogConfig CONFIG = LogConfig.defaults().withFlushPolicy(FlushPolicy.NONE)
             .withSegmentBytes(700).withIndexIntervalBytes(150);
     private static final int REQUESTS = 90;
+    private static final long DAY = 86_400_000L;
+    private static final long LONE_PRODUCER = 1004;
 
     @TempDir
     Path dataDir;
@@ -67,6 +72,15 @@ class RaftReplayTest {
      * several batches, over several terms.
      */
     private static List<Entry> script() {
+        return script(false);
+    }
+
+    /**
+     * As {@link #script()}; with {@code idleDays}, log time also jumps two days at the 40th and 70th request, and a
+     * fourth producer writes once before the 6th, so idle producers expire during the script (see
+     * {@link ProducerStateTable}).
+     */
+    private static List<Entry> script(boolean idleDays) {
         Random random = new Random(20_240_611L);
         long[] producerIds = {1001, 1002, 1003};
         short[] epochs = new short[3];
@@ -75,7 +89,7 @@ class RaftReplayTest {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < REQUESTS; i++) {
             int term = 1 + i / 25;
-            long timestamp = 1_000 + i;
+            long timestamp = 1_000 + i + (idleDays ? (i >= 40 ? 2 * DAY : 0) + (i >= 70 ? 2 * DAY : 0) : 0);
             int p = random.nextInt(3);
             int roll = random.nextInt(100);
             int count = 1 + random.nextInt(3);
@@ -107,6 +121,9 @@ class RaftReplayTest {
                 sent.get(p).add(records);
             } else {
                 records = fresh(producerIds[p], epochs[p], nextSeq[p] + 7, timestamp, 1, "gap" + i);
+            }
+            if (idleDays && i == 5) {
+                entries.add(new Entry(fresh(LONE_PRODUCER, (short) 0, 0, timestamp, 1, "lone"), term));
             }
             entries.add(new Entry(records, term));
         }
@@ -150,15 +167,34 @@ class RaftReplayTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 17, 33, 46, 60, 75, 89, REQUESTS})
     void truncatingAndReplayingReproducesTheLogAndProducerState(int cut) throws IOException {
-        List<Entry> entries = script();
+        assertReplayReproduces(script(), cut);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 6, 17, 40, 41, 42, 60, 71, 76, REQUESTS + 1})
+    void truncatingAndReplayingReproducesProducerExpiry(int cut) throws IOException {
+        List<Entry> entries = script(true);
+        PartitionLog log = open("expiring");
+        for (int i = 0; i <= 40; i++) { // the lone producer's entry is the 6th, so the 40th request is entry 41
+            apply(log, entries.get(i));
+        }
+        assertThat(log.producerEntries()).extracting(ProducerEntry::producerId).contains(LONE_PRODUCER);
+        apply(log, entries.get(41));
+        assertThat(log.producerEntries()).as("two idle days later")
+                .extracting(ProducerEntry::producerId).doesNotContain(LONE_PRODUCER);
+        assertReplayReproduces(entries, cut);
+    }
+
+    private void assertReplayReproduces(List<Entry> entries, int cut) throws IOException {
+        int n = entries.size();
         PartitionLog reference = open("reference");
         List<Object> outcomes = new ArrayList<>();
-        long[] endAfter = new long[REQUESTS + 1];
-        for (int i = 0; i < REQUESTS; i++) {
+        long[] endAfter = new long[n + 1];
+        for (int i = 0; i < n; i++) {
             endAfter[i] = reference.logEndOffset();
             outcomes.add(apply(reference, entries.get(i)));
         }
-        endAfter[REQUESTS] = reference.logEndOffset();
+        endAfter[n] = reference.logEndOffset();
         assertThat(outcomes).as("the script exercises duplicates and rejected gaps")
                 .anyMatch(o -> o instanceof AppendResult r && r.duplicate())
                 .anyMatch(o -> o instanceof Class<?>);
@@ -171,7 +207,7 @@ class RaftReplayTest {
         replica.truncateTo(endAfter[cut]);
         assertThat(replica.logEndOffset()).isEqualTo(endAfter[cut]);
         assertThat(replica.highWatermark()).isEqualTo(endAfter[cut]);
-        for (int i = cut; i < REQUESTS; i++) {
+        for (int i = cut; i < n; i++) {
             assertThat(apply(replica, entries.get(i))).as("replayed entry %d", i).isEqualTo(outcomes.get(i));
         }
 
@@ -181,7 +217,7 @@ class RaftReplayTest {
         assertThat(replica.producerEntries()).isEqualTo(reference.producerEntries());
 
         // A producer retrying after the replay is recognised the same way by both: same duplicate, same offsets.
-        for (int i = REQUESTS - 1; i >= REQUESTS - 30; i--) {
+        for (int i = n - 1; i >= n - 30; i--) {
             Entry retry = entries.get(i);
             assertThat(apply(replica, retry)).as("retry of entry %d", i).isEqualTo(apply(reference, retry));
         }
