@@ -9,6 +9,8 @@
 #   bench/run.sh --warm            # (either mode) an untimed warm-up before the measured workloads
 #   bench/run.sh --warm=N          # N rounds of warm-up (--warm is one): JIT compilers settle after several
 #   bench/run.sh --kafka-only | --chronik-only
+#   bench/run.sh --rounds=N        # (either mode) N rounds, each system started fresh in each, the order swapped
+#                                  # every round (Kafka first in odd rounds); a table per round and the median ratios
 #
 # What it does, in this order:
 #   1. fetches an Apache Kafka 4.x broker and its tools from Maven Central (bench/kafka/pom.xml) into
@@ -56,6 +58,7 @@ LOAD_WARN=1.5
 
 scale=1
 warm=0
+rounds=1
 nodes=1
 run_chronik=1
 run_kafka=1
@@ -68,10 +71,15 @@ for arg in "$@"; do
       case "$warm" in
         ''|*[!0-9]*|0) echo "run.sh: --warm=N needs a number of rounds >= 1, got '$arg'" >&2; exit 2 ;;
       esac ;;
+    --rounds=*)
+      rounds="${arg#--rounds=}"
+      case "$rounds" in
+        ''|*[!0-9]*|0) echo "run.sh: --rounds=N needs a number of rounds >= 1, got '$arg'" >&2; exit 2 ;;
+      esac ;;
     --cluster) nodes=3 ;;
     --kafka-only) run_chronik=0 ;;
     --chronik-only) run_kafka=0 ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,42p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -441,8 +449,12 @@ measure() {
 }
 
 figure() {
-  local file="$RESULTS/$1.figures"
-  if [ -f "$file" ]; then awk -v k="$2" '$1 == k { v = $2 } END { print v }' "$file"; fi
+  figure_in "$RESULTS" "$@"
+}
+
+figure_in() {
+  local file="$1/$2.figures"
+  if [ -f "$file" ]; then awk -v k="$3" '$1 == k { v = $2 } END { print v }' "$file"; fi
 }
 
 # MB/s and CPU with one or two decimals, everything else (records/s, ms) as whole numbers.
@@ -522,7 +534,7 @@ fi
 {
   echo "date: $(date -Is)"; echo "host: $(uname -srm), $(nproc) cores"
   java -version 2>&1 | head -n 1
-  echo "mode: $mode ($nodes node(s) per system, replication factor $rf)"
+  echo "mode: $mode ($nodes node(s) per system, replication factor $rf), rounds: $rounds"
   echo "heap per node: $HEAP"; echo "gc: $GC"; echo "scale: 1/$scale"; echo "warm-up: $warm"; echo "kafka fsync per batch: ${BENCH_KAFKA_FSYNC:-0}"
   if [ "$run_chronik" = 1 ]; then
     echo "chronik: copied from $CHRONIK_SOURCE, repository at $(git -C "$ROOT" log -1 --format='%h %s' 2>/dev/null || echo unknown)"
@@ -530,12 +542,82 @@ fi
   echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$RESULTS/environment.txt"
 
-if [ "$run_kafka" = 1 ]; then measure kafka; fi
-if [ "$run_chronik" = 1 ]; then measure chronik; fi
+# The systems of one round, Kafka first in odd rounds and Chronik first in even ones: whatever the box does to the
+# second system of a round (the first one's writeback, a rising load) then falls on each system equally often.
+round_order() {
+  local order=(kafka chronik)
+  if [ $(($1 % 2)) = 0 ]; then order=(chronik kafka); fi
+  for system in "${order[@]}"; do
+    if [ "$system" = kafka ] && [ "$run_kafka" = 1 ]; then echo kafka; fi
+    if [ "$system" = chronik ] && [ "$run_chronik" = 1 ]; then echo chronik; fi
+  done
+}
+
+# The Chronik/Kafka ratio of one figure in each round, and their median (the middle one, or the mean of the two
+# middle ones).
+rounds_row() {
+  local what=$1 key=$2 label=$3 i k c ratios=() cells=""
+  for ((i = 1; i <= rounds; i++)); do
+    k="$(figure_in "$BASE_RESULTS/round$i" kafka "$key")"; c="$(figure_in "$BASE_RESULTS/round$i" chronik "$key")"
+    if [ -n "$k" ] && [ -n "$c" ] && awk -v k="$k" 'BEGIN { exit !(k + 0 > 0) }'; then
+      ratios+=("$(awk -v k="$k" -v c="$c" 'BEGIN { printf "%.2f", c / k }')")
+      cells="$cells | $(pretty "$key" "$c") / $(pretty "$key" "$k") = ${ratios[-1]}"
+    else
+      cells="$cells | n/a"
+    fi
+  done
+  local median="n/a"
+  if [ "${#ratios[@]}" -gt 0 ]; then
+    median="$(printf '%s\n' "${ratios[@]}" | sort -g | awk '{ v[NR] = $1 } END {
+      if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
+  fi
+  echo "| $what | $label$cells | **$median** |"
+}
+
+print_rounds_table() {
+  local header="| workload | metric" rule="|---|---" i
+  for ((i = 1; i <= rounds; i++)); do header="$header | round $i: Chronik / Kafka"; rule="$rule|---:"; done
+  echo "Chronik/Kafka over $rounds rounds ($nodes node(s) each, replication factor $rf; Kafka first in odd rounds):"
+  echo
+  echo "$header | median ratio |"
+  echo "$rule|---:|"
+  for workload in "${WORKLOADS[@]}"; do
+    read -r name records size <<< "$workload"
+    rounds_row "$records x $size B" "$name.produce.rps" "records/s (produce)"
+    rounds_row "$records x $size B" "$name.produce.cpu" "broker CPU s (produce)"
+    rounds_row "$records x $size B" "$name.consume.rps" "records/s (consume)"
+  done
+  local what="$LATENCY_RECORDS x $LATENCY_SIZE B at $LATENCY_RATE/s"
+  rounds_row "$what" latency.p50 "p50 latency ms"
+  rounds_row "$what" latency.p99 "p99 latency ms"
+  rounds_row "$what" latency.cpu "broker CPU s"
+}
+
+BASE_RESULTS="$RESULTS"
+if [ "$rounds" = 1 ]; then
+  for system in $(round_order 1); do measure "$system"; done
+else
+  for ((round = 1; round <= rounds; round++)); do
+    RESULTS="$BASE_RESULTS/round$round"
+    mkdir -p "$RESULTS"
+    log "round $round of $rounds: $(round_order "$round" | tr '\n' ' ')"
+    for system in $(round_order "$round"); do measure "$system"; done
+    print_table > "$RESULTS/table.md"
+    sed "s/^/round$round: /" "$RESULTS/load.txt" >> "$BASE_RESULTS/load.txt" || true
+  done
+  RESULTS="$BASE_RESULTS"
+fi
 
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$RESULTS/environment.txt"
 cat "$RESULTS/environment.txt" >&2
 echo "load before each measured step:" >&2
 sed 's/^/  /' "$RESULTS/load.txt" >&2 || true
-print_table | tee "$RESULTS/table.md"
+if [ "$rounds" = 1 ]; then
+  print_table | tee "$RESULTS/table.md"
+else
+  for ((round = 1; round <= rounds; round++)); do
+    echo "Round $round:"; echo; cat "$RESULTS/round$round/table.md"; echo
+  done | tee "$RESULTS/rounds.md"
+  print_rounds_table | tee "$RESULTS/table.md"
+fi
 log "raw outputs in $RESULTS"

@@ -266,7 +266,8 @@ public final class PartitionLog implements AutoCloseable {
      * ({@code max.message.bytes}, {@code segment.bytes}) and the timestamp bound, which the leader checked with
      * {@link #checkLimits} before the entry was submitted. Every replica must decide alike, and a topic's config reaches
      * the replicas through the metadata group at different moments (and clocks differ), so a check against a replica's
-     * own current limits could accept a record set on one replica and refuse it on another. The checks left depend only on the bytes and the log's own state.
+     * own current limits could accept a record set on one replica and refuse it on another. The checks left depend
+     * only on the bytes and the log's own state.
      *
      * <p>Unlike {@link #append}, this takes the records' buffer over: when every batch is written (no duplicate), the
      * offsets and leader epochs are rewritten in that buffer instead of a copy, so the caller must not use it

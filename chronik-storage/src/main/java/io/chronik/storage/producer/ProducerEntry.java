@@ -8,8 +8,9 @@ import java.util.List;
  * {@link #RETAINED_BATCHES}, and the log time of its last batch (see {@link ProducerStateTable} for what log time is
  * and how an entry expires). Immutable; {@link #with} returns the successor state.
  *
- * @param lastTimestamp the log time when the last batch was written, or {@link #UNKNOWN_TIMESTAMP} for an entry loaded
- *                      from a snapshot written before entries had one (it never expires until the producer writes again)
+ * @param lastTimestamp the log time when the last batch was written, or {@link #UNKNOWN_TIMESTAMP} for an entry
+ *                      loaded from a snapshot written before entries had one (it stays until its producer writes
+ *                      again)
  */
 public record ProducerEntry(long producerId, short epoch, List<BatchMetadata> batches, long lastTimestamp) {
     /** Kafka's {@code max.in.flight.requests.per.connection} ceiling for idempotence, hence how many batches to keep. */

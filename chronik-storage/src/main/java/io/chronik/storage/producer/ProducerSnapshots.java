@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * per entry long producer id, short epoch, long last timestamp, int batch count and per batch int first seq, int last
  * seq, long first offset, long last offset; last a CRC32C (as int) of everything before it. Version 1 files (written
  * before producers expired) have neither log time nor last timestamps and still load: log time starts unknown and
- * their entries get {@link ProducerEntry#UNKNOWN_TIMESTAMP}, so they stay until their producer writes again. A file is written to a temporary name, fsync'd and renamed, so a visible
- * snapshot is always complete; one that fails its CRC anyway is ignored and deleted.
+ * their entries get {@link ProducerEntry#UNKNOWN_TIMESTAMP}, so they stay until their producer writes again.
+ *
+ * <p>A file is written to a temporary name, fsync'd and renamed, so a visible snapshot is always complete; one that
+ * fails its CRC anyway is ignored and deleted.
  *
  * <p>Thread-safety: none; the partition log calls it under its append lock.
  */

@@ -166,7 +166,8 @@ class ProducerStateTableTest {
         write(table, 8, 0, 1, 1_000);
         assertThat(write(table, 8, 0, 5, 1_000 + 3 * DAY)).as("a retry").isPresent();
         assertThat(table.logTime()).isEqualTo(1_000);
-        assertThatThrownBy(() -> write(table, 8, 9, 5, 1_000 + 3 * DAY)).isInstanceOf(OutOfOrderSequenceException.class);
+        assertThatThrownBy(() -> write(table, 8, 9, 5, 1_000 + 3 * DAY))
+                .isInstanceOf(OutOfOrderSequenceException.class);
         assertThat(table.logTime()).isEqualTo(1_000);
         assertThat(table.entry(7)).isPresent();
     }
@@ -186,8 +187,9 @@ class ProducerStateTableTest {
     void aProducerExpiredWithinARequestRestartsFromItsBatchExactlyAsReplayRebuildsIt() {
         write(table, 7, 0, 0, 1_000);
         write(table, 7, 1, 1, 2_000);
-        // One request: a batch two days ahead from producer 8, then producer 7's next batch. The first batch's log time
-        // expires producer 7, so its next batch is checked and recorded as an unknown producer's, as replay rebuilds it.
+        // One request: a batch two days ahead from producer 8, then producer 7's next batch. The first batch's log
+        // time expires producer 7, so its next batch is checked and recorded as an unknown producer's, as replay
+        // rebuilds it.
         ProducerStateTable.PendingAppend pending = table.begin();
         assertThat(pending.check(8, (short) 0, 0, 0, 2, 2, 2_000 + 2 * DAY)).isEmpty();
         assertThat(pending.check(7, (short) 0, 2, 2, 3, 3, 2_000 + 2 * DAY)).isEmpty();
