@@ -23,15 +23,15 @@ import org.apache.kafka.common.record.RecordBatch;
  * producer id may start anywhere (its state may have been lost to retention or expiry). Gaps give
  * {@link OutOfOrderSequenceException}.
  *
- * <p>Expiry (Kafka's {@code producer.id.expiration.ms}): a producer that has written nothing for the expiration time
- * (a day by default) of <em>log time</em> is forgotten, so the table does not keep every producer that ever wrote. Log
- * time is the largest batch timestamp written so far, never the wall clock: every replica must forget the same
- * producers at the same point of the log, and again when it rebuilds the state from the batch headers alone. Each
- * written batch, in log order, (1) moves log time; (2) when log time has entered a new check interval (a 144th of the
- * expiration, Kafka's ten minutes for a day), forgets every producer whose last batch is at least the expiration older;
- * (3) records the batch, stamped with log time. A duplicate or refused batch is not written and moves nothing. A
- * batch's timestamp is its producer's clock; the leader refuses timestamps more than an hour ahead of its own, which
- * bounds how far one client can move log time (and so how early it can expire others).
+ * <p>Expiry (Kafka's {@code producer.id.expiration.ms}): a producer that has written nothing for {@link #EXPIRATION_MS}
+ * of <em>log time</em> is forgotten, so the table does not keep every producer that ever wrote. Log time is the
+ * largest batch timestamp written so far, never the wall clock: every replica must forget the same producers at the
+ * same point of the log, and again when it rebuilds the state from the batch headers alone. Each written batch, in log
+ * order, (1) moves log time; (2) when log time has entered a new ten-minute check interval, forgets every producer
+ * whose last batch is at least {@link #EXPIRATION_MS} older; (3) records the batch, stamped with log time. A duplicate
+ * or refused batch is not written and moves nothing. A batch's timestamp is its producer's clock; the leader refuses
+ * timestamps more than an hour ahead of its own, which bounds how far one client can move log time (and so how early
+ * it can expire others).
  *
  * <p>State changes only through {@link PendingAppend#commit()} and {@link #replay}, both deterministic in their input,
  * so every replica applying the same appends ends with the same table.
@@ -39,26 +39,16 @@ import org.apache.kafka.common.record.RecordBatch;
  * <p>Thread-safety: none. The owning partition log calls it only under its append lock.
  */
 public final class ProducerStateTable {
-    public static final long DEFAULT_EXPIRATION_MS = Duration.ofDays(1).toMillis();
-    private static final long CHECKS_PER_EXPIRATION = 144;
+    /**
+     * Kafka's {@code producer.id.expiration.ms} default. Fixed, not configurable: every replica of a partition must use
+     * the same value, or their tables would differ.
+     */
+    public static final long EXPIRATION_MS = Duration.ofDays(1).toMillis();
+    /** Kafka's {@code producer.id.expiration.check.interval.ms} default, in log time. */
+    private static final long CHECK_INTERVAL_MS = Duration.ofMinutes(10).toMillis();
 
-    private final long expirationMs;
-    private final long checkIntervalMs;
     private final Map<Long, ProducerEntry> entries = new HashMap<>();
     private long logTime = RecordBatch.NO_TIMESTAMP;
-
-    public ProducerStateTable() {
-        this(DEFAULT_EXPIRATION_MS);
-    }
-
-    /** Every replica of a partition must use the same expiration, or their tables would differ. */
-    public ProducerStateTable(long expirationMs) {
-        if (expirationMs <= 0) {
-            throw new IllegalArgumentException("producer id expiration must be positive, got " + expirationMs);
-        }
-        this.expirationMs = expirationMs;
-        this.checkIntervalMs = Math.max(1, expirationMs / CHECKS_PER_EXPIRATION);
-    }
 
     /** Starts validating the batches of one append request; nothing changes until {@link PendingAppend#commit()}. */
     public PendingAppend begin() {
@@ -200,8 +190,8 @@ public final class ProducerStateTable {
         private void advance(long maxTimestamp) {
             long before = time;
             time = Math.max(time, maxTimestamp);
-            if (Math.floorDiv(time, checkIntervalMs) != Math.floorDiv(before, checkIntervalMs)) {
-                expireUpTo(time - expirationMs);
+            if (Math.floorDiv(time, CHECK_INTERVAL_MS) != Math.floorDiv(before, CHECK_INTERVAL_MS)) {
+                expireUpTo(time - EXPIRATION_MS);
             }
         }
 

@@ -205,11 +205,6 @@ class ProducerStateTableTest {
     }
 
     @Test
-    void theExpirationIsChecked() {
-        assertThatThrownBy(() -> new ProducerStateTable(0)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
     void snapshotsKeepLogTimeAndEachProducersLastTimestamp(@TempDir Path dir) throws IOException {
         write(table, 7, 0, 0, 5_000);
         write(table, 9, 0, 1, 6_000);
