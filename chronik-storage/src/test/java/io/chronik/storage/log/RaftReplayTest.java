@@ -76,8 +76,8 @@ class RaftReplayTest {
     }
 
     /**
-     * As {@link #script()}; with {@code idleDays}, log time also jumps two days at the 40th and 70th request, and a
-     * fourth producer writes once before the 6th, so idle producers expire during the script (see
+     * As {@link #script()}; with {@code idleDays}, log time also jumps two days at requests 40 and 70 (counting from
+     * 0), and a fourth producer writes once, before request 5, so idle producers expire during the script (see
      * {@link ProducerStateTable}).
      */
     private static List<Entry> script(boolean idleDays) {
@@ -175,7 +175,8 @@ class RaftReplayTest {
     void truncatingAndReplayingReproducesProducerExpiry(int cut) throws IOException {
         List<Entry> entries = script(true);
         PartitionLog log = open("expiring");
-        for (int i = 0; i <= 40; i++) { // the lone producer's entry is the 6th, so the 40th request is entry 41
+        // Entries 0..40 are requests 0..39 and the lone producer's (index 5); entry 41 is request 40, two days later.
+        for (int i = 0; i <= 40; i++) {
             apply(log, entries.get(i));
         }
         assertThat(log.producerEntries()).extracting(ProducerEntry::producerId).contains(LONE_PRODUCER);
