@@ -469,11 +469,15 @@ pretty() {
   esac
 }
 
+# Chronik's figure over Kafka's, or n/a when either is missing or Kafka's is 0.
+ratio() {
+  awk -v k="$1" -v c="$2" 'BEGIN { if (k != "" && c != "" && k + 0 > 0) printf "%.2f", c / k; else print "n/a" }'
+}
+
 row() {
-  local what=$1 key=$2 label=$3 k c ratio
+  local what=$1 key=$2 label=$3 k c
   k="$(figure kafka "$key")"; c="$(figure chronik "$key")"
-  ratio="$(awk -v k="$k" -v c="$c" 'BEGIN { if (k != "" && c != "" && k + 0 > 0) printf "%.2f", c / k; else print "n/a" }')"
-  echo "| $what | $label | $(pretty "$key" "$k") | $(pretty "$key" "$c") | $ratio |"
+  echo "| $what | $label | $(pretty "$key" "$k") | $(pretty "$key" "$c") | $(ratio "$k" "$c") |"
 }
 
 print_table() {
@@ -556,14 +560,15 @@ round_order() {
 # The Chronik/Kafka ratio of one figure in each round, and their median (the middle one, or the mean of the two
 # middle ones).
 rounds_row() {
-  local what=$1 key=$2 label=$3 i k c ratios=() cells=""
+  local what=$1 key=$2 label=$3 i k c r ratios=() cells=""
   for ((i = 1; i <= rounds; i++)); do
     k="$(figure_in "$BASE_RESULTS/round$i" kafka "$key")"; c="$(figure_in "$BASE_RESULTS/round$i" chronik "$key")"
-    if [ -n "$k" ] && [ -n "$c" ] && awk -v k="$k" 'BEGIN { exit !(k + 0 > 0) }'; then
-      ratios+=("$(awk -v k="$k" -v c="$c" 'BEGIN { printf "%.2f", c / k }')")
-      cells="$cells | $(pretty "$key" "$c") / $(pretty "$key" "$k") = ${ratios[-1]}"
-    else
+    r="$(ratio "$k" "$c")"
+    if [ "$r" = n/a ]; then
       cells="$cells | n/a"
+    else
+      ratios+=("$r")
+      cells="$cells | $(pretty "$key" "$c") / $(pretty "$key" "$k") = $r"
     fi
   done
   local median="n/a"

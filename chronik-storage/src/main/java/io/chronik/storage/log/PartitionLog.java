@@ -232,14 +232,16 @@ public final class PartitionLog implements AutoCloseable {
             from = Math.max(from, snapshot.get().offset());
         }
         Long startSegment = segments.floorKey(from);
+        ProducerStateTable.PendingAppend replay = producers.begin();
         for (LogSegment segment : segments.tailMap(startSegment == null ? from : startSegment).values()) {
             for (FileChannelRecordBatch batch : segment.log().batchesFrom(segment.offsetIndex().lookup(from).position())) {
                 if (batch.lastOffset() >= from) {
-                    producers.replay(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                    replay.replay(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
                             batch.lastSequence(), batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
                 }
             }
         }
+        replay.commit();
     }
 
     public TopicPartition topicPartition() {
@@ -1039,7 +1041,7 @@ public final class PartitionLog implements AutoCloseable {
     List<ProducerEntry> producerEntries() {
         appendLock.lock();
         try {
-            return List.copyOf(producers.entries());
+            return producers.snapshot(logEndOffset).entries();
         } finally {
             appendLock.unlock();
         }

@@ -1,7 +1,6 @@
 package io.chronik.storage.producer;
 
 import java.time.Duration;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,8 +32,9 @@ import org.apache.kafka.common.record.RecordBatch;
  * timestamps more than an hour ahead of its own, which bounds how far one client can move log time (and so how early
  * it can expire others).
  *
- * <p>State changes only through {@link PendingAppend#commit()} and {@link #replay}, both deterministic in their input,
- * so every replica applying the same appends ends with the same table.
+ * <p>State changes only through {@link PendingAppend#commit()}, of checked appends or of replayed batches
+ * ({@link PendingAppend#replay}), both deterministic in their input, so every replica applying the same appends ends
+ * with the same table.
  *
  * <p>Thread-safety: none. The owning partition log calls it only under its append lock.
  */
@@ -53,23 +53,6 @@ public final class ProducerStateTable {
     /** Starts validating the batches of one append request; nothing changes until {@link PendingAppend#commit()}. */
     public PendingAppend begin() {
         return new PendingAppend();
-    }
-
-    /**
-     * Applies an already-written batch without checks (rebuilding state from the log on open), exactly as its append
-     * did. {@code producerId} is {@link RecordBatch#NO_PRODUCER_ID} for a batch of a non-idempotent producer, which
-     * only moves log time.
-     */
-    public void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
-                       long maxTimestamp) {
-        PendingAppend replay = begin();
-        if (producerId == RecordBatch.NO_PRODUCER_ID) {
-            replay.written(maxTimestamp);
-        } else {
-            replay.record(producerId, epoch, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset),
-                    maxTimestamp);
-        }
-        replay.commit();
     }
 
     public Optional<ProducerEntry> entry(long producerId) {
@@ -95,22 +78,15 @@ public final class ProducerStateTable {
         logTime = RecordBatch.NO_TIMESTAMP;
     }
 
-    public Collection<ProducerEntry> entries() {
-        return new TreeMap<>(entries).values();
-    }
-
     /** The largest timestamp written so far, or {@link RecordBatch#NO_TIMESTAMP}. */
     public long logTime() {
         return logTime;
     }
 
-    public int size() {
-        return entries.size();
-    }
-
     /**
      * The batches of one append request, checked one after the other against the table plus the earlier batches of
-     * the same request. Discard it to abandon the request; {@link #commit()} it once the bytes are written.
+     * the same request (or, through {@link #replay}, the written batches a rebuild reads back). Discard it to abandon
+     * the request; {@link #commit()} it once the bytes are written.
      */
     public final class PendingAppend {
         private final Map<Long, ProducerEntry> staged = new HashMap<>();
@@ -159,6 +135,21 @@ public final class ProducerStateTable {
         /** Stages a batch without a producer id that will be written: it moves log time only. */
         public void written(long maxTimestamp) {
             advance(maxTimestamp);
+        }
+
+        /**
+         * Stages an already-written batch without checks (rebuilding the state from the log), exactly as its append
+         * did. {@code producerId} is {@link RecordBatch#NO_PRODUCER_ID} for a batch of a non-idempotent producer,
+         * which only moves log time.
+         */
+        public void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset,
+                           long maxTimestamp) {
+            if (producerId == RecordBatch.NO_PRODUCER_ID) {
+                written(maxTimestamp);
+            } else {
+                record(producerId, epoch, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset),
+                        maxTimestamp);
+            }
         }
 
         /** Makes every staged batch, and every expiry they caused, part of the table. */

@@ -197,10 +197,12 @@ class ProducerStateTableTest {
         assertThat(table.entry(7).orElseThrow().batches()).containsExactly(new BatchMetadata(2, 2, 3, 3));
 
         ProducerStateTable replayed = new ProducerStateTable();
-        replayed.replay(7, (short) 0, 0, 0, 0, 0, 1_000);
-        replayed.replay(7, (short) 0, 1, 1, 1, 1, 2_000);
-        replayed.replay(8, (short) 0, 0, 0, 2, 2, 2_000 + 2 * DAY);
-        replayed.replay(7, (short) 0, 2, 2, 3, 3, 2_000 + 2 * DAY);
+        ProducerStateTable.PendingAppend replay = replayed.begin();
+        replay.replay(7, (short) 0, 0, 0, 0, 0, 1_000);
+        replay.replay(7, (short) 0, 1, 1, 1, 1, 2_000);
+        replay.replay(8, (short) 0, 0, 0, 2, 2, 2_000 + 2 * DAY);
+        replay.replay(7, (short) 0, 2, 2, 3, 3, 2_000 + 2 * DAY);
+        replay.commit();
         assertThat(replayed.snapshot(4)).isEqualTo(table.snapshot(4));
     }
 
