@@ -39,6 +39,7 @@ import io.chronik.server.config.ConfigException;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.fetch.FetchHandler;
 import io.chronik.server.fetch.FetchReader;
+import io.chronik.server.fetch.FetchSessions;
 import io.chronik.server.group.GroupConfig;
 import io.chronik.server.group.ActiveCoordinator;
 import io.chronik.server.group.GroupCoordinator;
@@ -206,8 +207,8 @@ public final class ChronikServer implements AutoCloseable {
         RequestDispatcher dispatcher = new RequestDispatcher()
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))
-                .register(ApiKeys.FETCH, new FetchHandler(new FetchReader(metadata, partitions, cluster), timer,
-                        handlerPool))
+                .register(ApiKeys.FETCH, new FetchHandler(new FetchReader(metadata, partitions, cluster),
+                        new FetchSessions(), timer, handlerPool))
                 .register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions))
                 .register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(cluster))

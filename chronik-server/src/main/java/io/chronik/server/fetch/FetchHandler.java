@@ -19,30 +19,35 @@ import org.apache.kafka.common.requests.FetchRequest;
 /**
  * Fetch with long-poll: answers at once when at least min_bytes are readable (or max_wait is 0, or a partition
  * has an error); otherwise parks the request until one of its partitions' high watermark advances far enough or
- * max_wait expires. Waking is driven by the logs' high-watermark listeners — there is no polling loop.
+ * max_wait expires. Waking is driven by the logs' high-watermark listeners — there is no polling loop. Fetch sessions
+ * ({@link FetchSessions}) decide which partitions are read and which of them the response carries.
  */
 public final class FetchHandler implements RequestHandler<FetchRequest> {
 
     private final FetchReader reader;
     private final ScheduledExecutorService timer;
     private final Executor handlerPool;
+    private final FetchSessions sessions;
 
-    public FetchHandler(FetchReader reader, ScheduledExecutorService timer, Executor handlerPool) {
+    public FetchHandler(FetchReader reader, FetchSessions sessions, ScheduledExecutorService timer,
+                        Executor handlerPool) {
         this.reader = reader;
+        this.sessions = sessions;
         this.timer = timer;
         this.handlerPool = handlerPool;
     }
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
-        FetchRequestData data = request.data();
+        FetchSessions.Context session = sessions.open(request.data());
+        FetchRequestData data = session.request();
         short version = context.apiVersion();
         FetchReader.Result first = reader.read(data, version);
         if (first.recordBytes() >= data.minBytes() || data.maxWaitMs() <= 0 || first.hasErrors()
                 || first.partitions().isEmpty()) {
-            return CompletableFuture.completedFuture(first.response());
+            return CompletableFuture.completedFuture(session.respond(first.response()));
         }
-        return new DelayedFetch(data, version, first.partitions()).start();
+        return new DelayedFetch(session, data, version, first.partitions()).start();
     }
 
     /**
@@ -50,15 +55,18 @@ public final class FetchHandler implements RequestHandler<FetchRequest> {
      * timeout. Appends only schedule a re-read on the handler pool (coalesced), never read on the appender's thread.
      */
     private final class DelayedFetch {
+        private final FetchSessions.Context session;
         private final FetchRequestData data;
         private final short version;
         private final List<Partition> watched;
         private final CompletableFuture<FetchResponseData> result = new CompletableFuture<>();
         private final AtomicBoolean recheckScheduled = new AtomicBoolean();
+        private final AtomicBoolean finished = new AtomicBoolean();
         private final LongConsumer onAdvance = hw -> scheduleRecheck();
         private ScheduledFuture<?> timeout;
 
-        DelayedFetch(FetchRequestData data, short version, List<Partition> watched) {
+        DelayedFetch(FetchSessions.Context session, FetchRequestData data, short version, List<Partition> watched) {
+            this.session = session;
             this.data = data;
             this.version = version;
             this.watched = watched;
@@ -96,7 +104,9 @@ public final class FetchHandler implements RequestHandler<FetchRequest> {
         }
 
         private void finish(FetchResponseData response) {
-            if (result.complete(response)) {
+            // Only the response that is sent may update the session: a recheck and the timeout can race here.
+            if (finished.compareAndSet(false, true)) {
+                result.complete(session.respond(response));
                 watched.forEach(p -> p.log().removeHighWatermarkListener(onAdvance));
                 if (timeout != null) {
                     timeout.cancel(false);

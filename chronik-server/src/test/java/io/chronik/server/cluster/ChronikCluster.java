@@ -6,6 +6,7 @@ import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.ServerSettings;
 import io.chronik.server.config.TopicDefaults;
+import io.chronik.server.testing.KafkaWire;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;

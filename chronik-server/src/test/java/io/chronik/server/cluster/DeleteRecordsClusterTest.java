@@ -3,6 +3,7 @@ package io.chronik.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronik.server.testing.KafkaWire;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,6 +2,7 @@ package io.chronik.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.testing.KafkaWire;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

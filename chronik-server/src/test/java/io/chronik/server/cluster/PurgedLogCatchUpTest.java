@@ -3,6 +3,7 @@ package io.chronik.server.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.raft.partition.PartitionGroups;
+import io.chronik.server.testing.KafkaWire;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -67,7 +67,11 @@ final class ChronikBroker implements AutoCloseable {
     }
 
     String bootstrap() {
-        return "127.0.0.1:" + server.kafkaPort();
+        return "127.0.0.1:" + kafkaPort();
+    }
+
+    int kafkaPort() {
+        return server.kafkaPort();
     }
 
     Path dataDir() {

@@ -1,4 +1,4 @@
-package io.chronik.server.cluster;
+package io.chronik.server.testing;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -14,14 +14,14 @@ import org.apache.kafka.common.requests.RequestHeader;
  * answer — for asking one particular node (the Java clients pick nodes themselves) and for reading fields the
  * clients hide, such as a Fetch's preferred read replica. One test thread owns it.
  */
-final class KafkaWire implements AutoCloseable {
+public final class KafkaWire implements AutoCloseable {
 
     private final Socket socket;
     private final DataOutputStream out;
     private final DataInputStream in;
     private int correlationId;
 
-    KafkaWire(int port) throws IOException {
+    public KafkaWire(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(15_000);
         socket.setTcpNoDelay(true);
@@ -31,7 +31,7 @@ final class KafkaWire implements AutoCloseable {
 
     /** Sends the request at its built version and returns the parsed response. */
     @SuppressWarnings("unchecked")
-    <R extends AbstractResponse> R call(AbstractRequest request) throws IOException {
+    public <R extends AbstractResponse> R call(AbstractRequest request) throws IOException {
         RequestHeader header = new RequestHeader(request.apiKey(), request.version(), "chronik-cluster-test",
                 ++correlationId);
         ByteBuffer payload = request.serializeWithHeader(header);
