@@ -64,10 +64,6 @@ final class FetchSession {
         return lastUsedNanos;
     }
 
-    synchronized int size() {
-        return partitions.size();
-    }
-
     /**
      * Checks an incremental request's epoch and, if it is the expected one, applies its changes and forgotten
      * partitions. Returns NONE, or INVALID_FETCH_SESSION_EPOCH (nothing changed then).
