@@ -15,6 +15,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -134,6 +136,26 @@ class ProduceConsumeTest {
             assertThat(current.offset()).isZero();
         }
         assertThat(readAll(topic, 1, 1).get(new TopicPartition(topic, 0))).containsExactly("k=now");
+    }
+
+    @Test
+    void aTopicsMessageTimestampAfterMaxMsBoundsHowFarAheadATimestampMayBe() throws Exception {
+        String topic = "future-timestamps-bounded";
+        try (Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
+                    .configs(Map.of("message.timestamp.after.max.ms", "60000")))).all().get(15, TimeUnit.SECONDS);
+        }
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, String> producer = broker.producer(Map.of())) {
+            Future<RecordMetadata> tenMinutes = producer.send(new ProducerRecord<>(topic, 0, now + Duration.ofMinutes(10)
+                    .toMillis(), "k", "ten minutes ahead"));
+            assertThatThrownBy(() -> tenMinutes.get(15, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(InvalidTimestampException.class);
+            RecordMetadata soon = producer.send(new ProducerRecord<>(topic, 0, now + 20_000, "k", "soon"))
+                    .get(15, TimeUnit.SECONDS);
+            assertThat(soon.offset()).isZero();
+        }
+        assertThat(readAll(topic, 1, 1).get(new TopicPartition(topic, 0))).containsExactly("k=soon");
     }
 
     /** Every record of the topic, read with assign() from the beginning, as "key=value" per partition. */

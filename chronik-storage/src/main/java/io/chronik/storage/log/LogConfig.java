@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param retentionBytes     {@code retention.bytes}: delete oldest segments while the partition is bigger; -1 = unlimited
  * @param maxMessageBytes    {@code max.message.bytes}: largest accepted record batch
  * @param indexIntervalBytes {@code index.interval.bytes}: bytes between two offset/time index entries
+ * @param timestampAfterMaxMs {@code message.timestamp.after.max.ms}: how far ahead of the leader's clock a batch's
+ *                           timestamp may be (Kafka 4's default: an hour); it also bounds how far one producer's clock
+ *                           can move the log time that expires idle producers
  * @param flushPolicy        {@code flush.policy} ({@code group_commit} or {@code none}), a Chronik extension
  */
 public record LogConfig(long segmentBytes,
@@ -23,6 +26,7 @@ public record LogConfig(long segmentBytes,
                         long retentionBytes,
                         int maxMessageBytes,
                         int indexIntervalBytes,
+                        long timestampAfterMaxMs,
                         FlushPolicy flushPolicy) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
@@ -31,9 +35,11 @@ public record LogConfig(long segmentBytes,
     public static final String RETENTION_BYTES = "retention.bytes";
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
+    public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
     public static final String FLUSH_POLICY = "flush.policy";
 
     private static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
+    private static final long ONE_HOUR_MS = 60L * 60 * 1000;
     /** Smallest segment that can hold a batch header; Kafka uses the same floor. */
     private static final long MIN_SEGMENT_BYTES = 14;
 
@@ -45,11 +51,16 @@ public record LogConfig(long segmentBytes,
         require(retentionBytes >= -1, RETENTION_BYTES, retentionBytes);
         require(maxMessageBytes >= 0, MAX_MESSAGE_BYTES, maxMessageBytes);
         require(indexIntervalBytes >= 0, INDEX_INTERVAL_BYTES, indexIntervalBytes);
+        require(timestampAfterMaxMs >= 0, MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs);
     }
 
-    /** Kafka's defaults: 1 GiB / 7 day segments, 7 day retention, unlimited size, 1 MB batches, group commit. */
+    /**
+     * Kafka's defaults: 1 GiB / 7 day segments, 7 day retention, unlimited size, 1 MB batches, timestamps at most an
+     * hour ahead; group commit.
+     */
     public static LogConfig defaults() {
-        return new LogConfig(1L << 30, SEVEN_DAYS_MS, SEVEN_DAYS_MS, -1, 1048588, 4096, FlushPolicy.GROUP_COMMIT);
+        return new LogConfig(1L << 30, SEVEN_DAYS_MS, SEVEN_DAYS_MS, -1, 1048588, 4096, ONE_HOUR_MS,
+                FlushPolicy.GROUP_COMMIT);
     }
 
     /**
@@ -63,6 +74,7 @@ public record LogConfig(long segmentBytes,
         long retentionBytes = longValue(overrides, RETENTION_BYTES, base.retentionBytes);
         int maxMessageBytes = intValue(overrides, MAX_MESSAGE_BYTES, base.maxMessageBytes);
         int indexIntervalBytes = intValue(overrides, INDEX_INTERVAL_BYTES, base.indexIntervalBytes);
+        long timestampAfterMaxMs = longValue(overrides, MESSAGE_TIMESTAMP_AFTER_MAX_MS, base.timestampAfterMaxMs);
         FlushPolicy flushPolicy = base.flushPolicy;
         String policy = overrides.get(FLUSH_POLICY);
         if (policy != null) {
@@ -74,42 +86,47 @@ public record LogConfig(long segmentBytes,
             }
         }
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
-                indexIntervalBytes, flushPolicy);
+                indexIntervalBytes, timestampAfterMaxMs, flushPolicy);
     }
 
     public LogConfig withSegmentBytes(long value) {
         return new LogConfig(value, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                flushPolicy);
+                timestampAfterMaxMs, flushPolicy);
     }
 
     public LogConfig withSegmentMs(long value) {
         return new LogConfig(segmentBytes, value, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                flushPolicy);
+                timestampAfterMaxMs, flushPolicy);
     }
 
     public LogConfig withRetentionMs(long value) {
         return new LogConfig(segmentBytes, segmentMs, value, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                flushPolicy);
+                timestampAfterMaxMs, flushPolicy);
     }
 
     public LogConfig withRetentionBytes(long value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, value, maxMessageBytes, indexIntervalBytes,
-                flushPolicy);
+                timestampAfterMaxMs, flushPolicy);
     }
 
     public LogConfig withMaxMessageBytes(int value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, value, indexIntervalBytes,
-                flushPolicy);
+                timestampAfterMaxMs, flushPolicy);
     }
 
     public LogConfig withIndexIntervalBytes(int value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, value,
-                flushPolicy);
+                timestampAfterMaxMs, flushPolicy);
+    }
+
+    public LogConfig withTimestampAfterMaxMs(long value) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
+                indexIntervalBytes, value, flushPolicy);
     }
 
     public LogConfig withFlushPolicy(FlushPolicy value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
-                indexIntervalBytes, value);
+                indexIntervalBytes, timestampAfterMaxMs, value);
     }
 
     private static long longValue(Map<String, String> overrides, String key, long fallback) {

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,8 +92,6 @@ public final class PartitionLog implements AutoCloseable {
     static final String CLEAN_SHUTDOWN_FILE = ".clean-shutdown";
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLog.class);
     private static final int RETAINED_SNAPSHOTS = 2;
-    /** Kafka's {@code log.message.timestamp.after.max.ms} default: how far ahead of the broker a timestamp may be. */
-    static final long TIMESTAMP_AFTER_MAX_MS = Duration.ofHours(1).toMillis();
 
     private final TopicPartition topicPartition;
     private final Path dir;
@@ -284,13 +281,15 @@ public final class PartitionLog implements AutoCloseable {
      * The leader's admission checks, which depend on this node's topic config and clock and so are not repeated when a
      * replica applies a committed entry: a batch above {@code max.message.bytes} ({@link RecordTooLargeException}) or
      * above {@code segment.bytes} ({@link RecordBatchTooLargeException}), or with a timestamp more than
-     * {@link #TIMESTAMP_AFTER_MAX_MS} ahead of this node's clock ({@link InvalidTimestampException}; Kafka's
-     * {@code message.timestamp.after.max.ms} default, not configurable here). The last also bounds how far one
-     * producer's clock can move the log time that expires idle producers ({@link ProducerStateTable}).
+     * {@code message.timestamp.after.max.ms} ahead of this node's clock ({@link InvalidTimestampException}). The last
+     * also bounds how far one producer's clock can move the log time that expires idle producers
+     * ({@link ProducerStateTable}).
      */
     public void checkLimits(MemoryRecords records) {
         LogConfig current = config;
-        long latest = clock.millis() + TIMESTAMP_AFTER_MAX_MS;
+        long now = clock.millis();
+        long latest = current.timestampAfterMaxMs() > Long.MAX_VALUE - now ? Long.MAX_VALUE
+                : now + current.timestampAfterMaxMs();
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.sizeInBytes() > current.maxMessageBytes()) {
                 throw new RecordTooLargeException("record batch of " + batch.sizeInBytes()
@@ -302,7 +301,8 @@ public final class PartitionLog implements AutoCloseable {
             }
             if (batch.maxTimestamp() > latest) {
                 throw new InvalidTimestampException("timestamp " + batch.maxTimestamp() + " is more than "
-                        + TIMESTAMP_AFTER_MAX_MS + " ms ahead of the broker's clock");
+                        + current.timestampAfterMaxMs() + " ms (message.timestamp.after.max.ms) ahead of the broker's"
+                        + " clock");
             }
         }
     }

@@ -17,6 +17,7 @@ class LogConfigTest {
         assertThat(defaults.retentionBytes()).isEqualTo(-1);
         assertThat(defaults.maxMessageBytes()).isEqualTo(1048588);
         assertThat(defaults.indexIntervalBytes()).isEqualTo(4096);
+        assertThat(defaults.timestampAfterMaxMs()).isEqualTo(3_600_000L);
         assertThat(defaults.flushPolicy()).isEqualTo(FlushPolicy.GROUP_COMMIT);
     }
 
@@ -24,8 +25,9 @@ class LogConfigTest {
     void overridesKnownKeysAndIgnoresUnknownOnes() {
         LogConfig config = LogConfig.fromProperties(Map.of("segment.bytes", "1048576", "retention.ms", "-1",
                 "retention.bytes", "5000", "max.message.bytes", "2000", "index.interval.bytes", "100",
-                "segment.ms", "60000", "flush.policy", "none", "cleanup.policy", "delete"), LogConfig.defaults());
-        assertThat(config).isEqualTo(new LogConfig(1048576, 60000, -1, 5000, 2000, 100, FlushPolicy.NONE));
+                "segment.ms", "60000", "flush.policy", "none", "cleanup.policy", "delete",
+                "message.timestamp.after.max.ms", "120000"), LogConfig.defaults());
+        assertThat(config).isEqualTo(new LogConfig(1048576, 60000, -1, 5000, 2000, 100, 120000, FlushPolicy.NONE));
     }
 
     @Test
@@ -34,6 +36,8 @@ class LogConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("segment.bytes");
         assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("retention.ms", "-2"), LogConfig.defaults()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention.ms");
+        assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("message.timestamp.after.max.ms", "-1"),
+                LogConfig.defaults())).hasMessageContaining("message.timestamp.after.max.ms");
         assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("segment.bytes", "4294967296"),
                 LogConfig.defaults())).hasMessageContaining("segment.bytes");
         assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("max.message.bytes", "99999999999"),

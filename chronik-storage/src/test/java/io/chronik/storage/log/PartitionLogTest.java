@@ -403,16 +403,28 @@ class PartitionLogTest {
     }
 
     @Test
-    void aTimestampMoreThanAnHourAheadOfTheBrokerIsRefusedByTheLeaderButNotByAReplica() throws IOException {
+    void aTimestampFurtherAheadOfTheBrokerThanTheTopicAllowsIsRefusedByTheLeaderButNotByAReplica() throws IOException {
         PartitionLog log = open(NO_FSYNC);
-        MemoryRecords anHourAhead = batch(clock.millis() + PartitionLog.TIMESTAMP_AFTER_MAX_MS, "ok");
-        MemoryRecords further = batch(clock.millis() + PartitionLog.TIMESTAMP_AFTER_MAX_MS + 1, "too far");
+        long hour = Duration.ofHours(1).toMillis();
+        MemoryRecords anHourAhead = batch(clock.millis() + hour, "ok");
+        MemoryRecords further = batch(clock.millis() + hour + 1, "too far");
         log.checkLimits(anHourAhead);
-        assertThatThrownBy(() -> log.checkLimits(further)).isInstanceOf(InvalidTimestampException.class);
+        assertThatThrownBy(() -> log.checkLimits(further)).isInstanceOf(InvalidTimestampException.class)
+                .hasMessageContaining("message.timestamp.after.max.ms");
         assertThatThrownBy(() -> log.append(further, 0)).isInstanceOf(InvalidTimestampException.class);
         assertThat(log.logEndOffset()).isZero();
-        // A replica applies what its leader admitted, whatever its own clock says.
+        // A replica applies what its leader admitted, whatever its own clock and config say.
         assertThat(log.appendCommitted(further, 0).baseOffset()).isZero();
+
+        // The bound is the topic's message.timestamp.after.max.ms, as its config says now.
+        log.updateConfig(NO_FSYNC.withTimestampAfterMaxMs(2 * hour));
+        log.checkLimits(further);
+        log.updateConfig(NO_FSYNC.withTimestampAfterMaxMs(0));
+        assertThatThrownBy(() -> log.checkLimits(batch(clock.millis() + 1, "a millisecond ahead")))
+                .isInstanceOf(InvalidTimestampException.class);
+        log.checkLimits(batch(clock.millis(), "now"));
+        log.updateConfig(NO_FSYNC.withTimestampAfterMaxMs(Long.MAX_VALUE));
+        log.checkLimits(batch(clock.millis() + Duration.ofDays(36_500).toMillis(), "a century ahead"));
     }
 
     @Test
