@@ -29,8 +29,8 @@ import org.apache.kafka.common.record.RecordBatch;
  * order, (1) moves log time; (2) when log time has entered a new ten-minute check interval, forgets every producer
  * whose last batch is at least {@link #EXPIRATION_MS} older; (3) records the batch, stamped with log time. A duplicate
  * or refused batch is not written and moves nothing. A batch's timestamp is its producer's clock; the leader refuses
- * timestamps more than an hour ahead of its own, which bounds how far one client can move log time (and so how early
- * it can expire others).
+ * timestamps further ahead of its own than the topic's {@code message.timestamp.after.max.ms} (an hour unless set),
+ * which bounds how far one client can move log time (and so how early it can expire others).
  *
  * <p>State changes only through {@link PendingAppend#commit()}, of checked appends or of replayed batches
  * ({@link PendingAppend#replay}), both deterministic in their input, so every replica applying the same appends ends
