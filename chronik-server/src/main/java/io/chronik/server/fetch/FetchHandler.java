@@ -39,9 +39,9 @@ public final class FetchHandler implements RequestHandler<FetchRequest> {
 
     @Override
     public CompletionStage<FetchResponseData> handle(RequestContext context, FetchRequest request) {
-        FetchSessions.Context session = sessions.open(request.data());
-        FetchRequestData data = session.request();
         short version = context.apiVersion();
+        FetchSessions.Context session = sessions.open(request.data(), version);
+        FetchRequestData data = session.request();
         FetchReader.Result first = reader.read(data, version);
         if (first.recordBytes() >= data.minBytes() || data.maxWaitMs() <= 0 || first.hasErrors()
                 || first.partitions().isEmpty()) {

@@ -45,13 +45,16 @@ final class FetchSession {
     }
 
     private final int id;
+    /** Whether the client names topics by id (Fetch v13 and later) or by name; a session never mixes the two. */
+    private final boolean topicIds;
     private final LinkedHashMap<Key, Cached> partitions = new LinkedHashMap<>();
     /** The epoch the client's next request must carry. */
     private int nextEpoch = FetchMetadata.nextEpoch(FetchMetadata.INITIAL_EPOCH);
     private long lastUsedNanos;
 
-    FetchSession(int id, FetchRequestData request, long nowNanos) {
+    FetchSession(int id, boolean topicIds, FetchRequestData request, long nowNanos) {
         this.id = id;
+        this.topicIds = topicIds;
         this.lastUsedNanos = nowNanos;
         update(request);
     }
@@ -65,12 +68,15 @@ final class FetchSession {
     }
 
     /**
-     * Checks an incremental request's epoch and, if it is the expected one, applies its changes and forgotten
-     * partitions. Returns NONE, or INVALID_FETCH_SESSION_EPOCH (nothing changed then).
+     * Checks an incremental request's epoch and topic naming and, if both fit, applies its changes and forgotten
+     * partitions. Returns NONE, or INVALID_FETCH_SESSION_EPOCH or FETCH_SESSION_TOPIC_ID_ERROR (nothing changed then).
      */
-    synchronized Errors accept(FetchRequestData request, long nowNanos) {
+    synchronized Errors accept(FetchRequestData request, boolean requestTopicIds, long nowNanos) {
         if (request.sessionEpoch() != nextEpoch) {
             return Errors.INVALID_FETCH_SESSION_EPOCH;
+        }
+        if (requestTopicIds != topicIds) {
+            return Errors.FETCH_SESSION_TOPIC_ID_ERROR;
         }
         nextEpoch = FetchMetadata.nextEpoch(nextEpoch);
         lastUsedNanos = nowNanos;

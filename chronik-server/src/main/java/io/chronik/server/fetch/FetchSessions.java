@@ -18,9 +18,10 @@ import org.apache.kafka.common.requests.FetchMetadata;
  *   <li>epoch 0: a full fetch that opens a new session (closing the one named, if any) — or, with every slot taken by
  *       a session used within the last {@value #EVICTABLE_AFTER_SECONDS} s, a full fetch without one;</li>
  *   <li>a session and the final epoch: closes it, then a full fetch without one;</li>
- *   <li>a session and any other epoch: an incremental fetch, refused with FETCH_SESSION_ID_NOT_FOUND or
- *       INVALID_FETCH_SESSION_EPOCH when the session is unknown (evicted, or this node restarted) or the epoch is not
- *       the next one; the client then starts over with a full fetch.</li>
+ *   <li>a session and any other epoch: an incremental fetch, refused with FETCH_SESSION_ID_NOT_FOUND,
+ *       INVALID_FETCH_SESSION_EPOCH or FETCH_SESSION_TOPIC_ID_ERROR when the session is unknown (evicted, or this node
+ *       restarted), the epoch is not the next one, or the request names topics otherwise than the session did (by id
+ *       from Fetch v13, by name before); the client then starts over with a full fetch.</li>
  * </ul>
  * Sessions live in memory only: a restarted node or a new partition leader answers FETCH_SESSION_ID_NOT_FOUND once.
  *
@@ -32,6 +33,8 @@ public final class FetchSessions {
     static final int DEFAULT_SLOTS = 1000;
     /** A full cache gives up a session this long unused for a new one (Kafka's minimum eviction age). */
     static final long EVICTABLE_AFTER_SECONDS = 120;
+    /** The first Fetch version that names topics by id. */
+    private static final short TOPIC_IDS_VERSION = 13;
 
     private final int slots;
     private final LongSupplier nanoClock;
@@ -86,7 +89,9 @@ public final class FetchSessions {
         }
     }
 
-    public Context open(FetchRequestData request) {
+    /** What {@code request}, of Fetch version {@code version}, reads and answers; see the class comment. */
+    public Context open(FetchRequestData request, short version) {
+        boolean topicIds = version >= TOPIC_IDS_VERSION;
         int sessionId = request.sessionId();
         int epoch = request.sessionEpoch();
         long now = nanoClock.getAsLong();
@@ -97,7 +102,7 @@ public final class FetchSessions {
                     sessions.remove(sessionId);
                 }
                 if (epoch == FetchMetadata.INITIAL_EPOCH && makeRoom(now)) {
-                    FetchSession session = new FetchSession(newSessionId(), request, now);
+                    FetchSession session = new FetchSession(newSessionId(), topicIds, request, now);
                     sessions.put(session.id(), session);
                     return new InSession(session, request, false);
                 }
@@ -111,7 +116,7 @@ public final class FetchSessions {
         if (session == null) {
             return new SessionError(Errors.FETCH_SESSION_ID_NOT_FOUND);
         }
-        Errors accepted = session.accept(request, now);
+        Errors accepted = session.accept(request, topicIds, now);
         if (accepted != Errors.NONE) {
             return new SessionError(accepted);
         }

@@ -23,13 +23,14 @@ import org.junit.jupiter.api.Test;
 class FetchSessionsTest {
 
     private static final Uuid TOPIC_ID = Uuid.randomUuid();
+    private static final short V16 = 16;
     private final AtomicLong nanos = new AtomicLong();
     private final FetchSessions sessions = new FetchSessions(2, nanos::get);
 
     @Test
     void aRequestWithoutSessionFieldsIsAFullFetchThatKeepsNothing() {
         FetchRequestData request = request(0, FetchMetadata.FINAL_EPOCH, 0, 1);
-        FetchSessions.Context context = sessions.open(request);
+        FetchSessions.Context context = sessions.open(request, V16);
 
         assertThat(context).isInstanceOf(FetchSessions.Sessionless.class);
         assertThat(context.request()).isSameAs(request);
@@ -41,7 +42,7 @@ class FetchSessionsTest {
 
     @Test
     void epochZeroOpensASessionAndItsResponseCarriesEveryPartition() {
-        FetchSessions.Context context = sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, 0, 1, 2));
+        FetchSessions.Context context = sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, 0, 1, 2), V16);
 
         FetchResponseData response = context.respond(read(part(0, 10, false), part(1, 5, true), part(2, 0, false)));
         assertThat(response.sessionId()).isPositive();
@@ -56,7 +57,7 @@ class FetchSessionsTest {
         // The client moved partition 1 forward; the others are where they were.
         FetchRequestData incremental = request(id, 1, 1);
         incremental.topics().get(0).partitions().get(0).setFetchOffset(5);
-        FetchSessions.Context context = sessions.open(incremental);
+        FetchSessions.Context context = sessions.open(incremental, V16);
 
         assertThat(context).isInstanceOf(FetchSessions.InSession.class);
         List<FetchRequestData.FetchPartition> read = context.request().topics().get(0).partitions();
@@ -72,7 +73,7 @@ class FetchSessionsTest {
     @Test
     void errorsAndPreferredReadReplicasAreAlwaysAnswered() {
         int id = openSession(0, 1);
-        FetchSessions.Context context = sessions.open(request(id, 1));
+        FetchSessions.Context context = sessions.open(request(id, 1), V16);
         FetchResponseData read = read(part(0, 10, false), part(1, 10, false));
         read.responses().get(0).partitions().get(0).setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
         read.responses().get(0).partitions().get(1).setPreferredReadReplica(2);
@@ -87,7 +88,7 @@ class FetchSessionsTest {
         incremental.forgottenTopicsData().add(new FetchRequestData.ForgottenTopic()
                 .setTopicId(TOPIC_ID).setPartitions(new ArrayList<>(List.of(1))));
 
-        FetchSessions.Context context = sessions.open(incremental);
+        FetchSessions.Context context = sessions.open(incremental, V16);
 
         assertThat(context.request().topics().get(0).partitions())
                 .extracting(FetchRequestData.FetchPartition::partition).containsExactly(0, 2, 5);
@@ -99,9 +100,9 @@ class FetchSessionsTest {
     @Test
     void partitionsThatReturnedRecordsAreReadLastNextTime() {
         int id = openSession(0, 1, 2);
-        sessions.open(request(id, 1)).respond(read(part(0, 10, true), part(1, 10, false), part(2, 10, false)));
+        sessions.open(request(id, 1), V16).respond(read(part(0, 10, true), part(1, 10, false), part(2, 10, false)));
 
-        FetchSessions.Context next = sessions.open(request(id, 2));
+        FetchSessions.Context next = sessions.open(request(id, 2), V16);
 
         assertThat(next.request().topics().get(0).partitions())
                 .extracting(FetchRequestData.FetchPartition::partition).containsExactly(1, 2, 0);
@@ -113,7 +114,7 @@ class FetchSessionsTest {
         FetchRequestData skipped = request(id, 2, 1);
         skipped.topics().get(0).partitions().get(0).setFetchOffset(99);
 
-        FetchSessions.Context refused = sessions.open(skipped);
+        FetchSessions.Context refused = sessions.open(skipped, V16);
 
         assertThat(refused).isEqualTo(new FetchSessions.SessionError(Errors.INVALID_FETCH_SESSION_EPOCH));
         assertThat(refused.request().topics()).isEmpty();
@@ -121,13 +122,22 @@ class FetchSessionsTest {
         assertThat(response.errorCode()).isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH.code());
         assertThat(response.sessionId()).isZero();
         // The expected epoch still works, with the partition where the session had it.
-        FetchSessions.Context context = sessions.open(request(id, 1));
+        FetchSessions.Context context = sessions.open(request(id, 1), V16);
         assertThat(context.request().topics().get(0).partitions().get(1).fetchOffset()).isZero();
     }
 
     @Test
+    void aSessionOpenedWithTopicIdsRefusesAnIncrementalFetchByName() {
+        int id = openSession(0, 1);
+
+        assertThat(sessions.open(request(id, 1), (short) 12))
+                .isEqualTo(new FetchSessions.SessionError(Errors.FETCH_SESSION_TOPIC_ID_ERROR));
+        assertThat(sessions.open(request(id, 1), V16)).isInstanceOf(FetchSessions.InSession.class);
+    }
+
+    @Test
     void anUnknownSessionIsRefused() {
-        assertThat(sessions.open(request(12345, 1, 0)))
+        assertThat(sessions.open(request(12345, 1, 0), V16))
                 .isEqualTo(new FetchSessions.SessionError(Errors.FETCH_SESSION_ID_NOT_FOUND));
     }
 
@@ -135,11 +145,11 @@ class FetchSessionsTest {
     void theFinalEpochClosesTheSessionAndFetchesWithoutOne() {
         int id = openSession(0, 1);
 
-        FetchSessions.Context context = sessions.open(request(id, FetchMetadata.FINAL_EPOCH, 0, 1));
+        FetchSessions.Context context = sessions.open(request(id, FetchMetadata.FINAL_EPOCH, 0, 1), V16);
 
         assertThat(context).isInstanceOf(FetchSessions.Sessionless.class);
         assertThat(sessions.size()).isZero();
-        assertThat(sessions.open(request(id, 1)))
+        assertThat(sessions.open(request(id, 1), V16))
                 .isEqualTo(new FetchSessions.SessionError(Errors.FETCH_SESSION_ID_NOT_FOUND));
     }
 
@@ -150,20 +160,20 @@ class FetchSessionsTest {
         int second = openSession(0);
 
         // Both slots taken and both used within two minutes: the third client fetches without a session.
-        assertThat(sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, 0)))
+        assertThat(sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, 0), V16))
                 .isInstanceOf(FetchSessions.Sessionless.class);
 
         nanos.addAndGet(TimeUnit.SECONDS.toNanos(FetchSessions.EVICTABLE_AFTER_SECONDS - 60));
         int third = openSession(0);
         assertThat(third).isNotIn(first, second);
-        assertThat(sessions.open(request(first, 1)))
+        assertThat(sessions.open(request(first, 1), V16))
                 .isEqualTo(new FetchSessions.SessionError(Errors.FETCH_SESSION_ID_NOT_FOUND));
-        assertThat(sessions.open(request(second, 1))).isInstanceOf(FetchSessions.InSession.class);
+        assertThat(sessions.open(request(second, 1), V16)).isInstanceOf(FetchSessions.InSession.class);
     }
 
     /** Opens a session over the given partitions, each answered with high watermark 10 and no records. */
     private int openSession(int... partitions) {
-        FetchSessions.Context context = sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, partitions));
+        FetchSessions.Context context = sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, partitions), V16);
         FetchResponseData.PartitionData[] answered = new FetchResponseData.PartitionData[partitions.length];
         for (int i = 0; i < partitions.length; i++) {
             answered[i] = part(partitions[i], 10, false);
