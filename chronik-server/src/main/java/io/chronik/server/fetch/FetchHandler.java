@@ -47,7 +47,7 @@ public final class FetchHandler implements RequestHandler<FetchRequest> {
                 || first.partitions().isEmpty()) {
             return CompletableFuture.completedFuture(session.respond(first.response()));
         }
-        return new DelayedFetch(session, data, version, first.partitions()).start();
+        return new DelayedFetch(session, version, first.partitions()).start();
     }
 
     /**
@@ -65,9 +65,9 @@ public final class FetchHandler implements RequestHandler<FetchRequest> {
         private final LongConsumer onAdvance = hw -> scheduleRecheck();
         private ScheduledFuture<?> timeout;
 
-        DelayedFetch(FetchSessions.Context session, FetchRequestData data, short version, List<Partition> watched) {
+        DelayedFetch(FetchSessions.Context session, short version, List<Partition> watched) {
             this.session = session;
-            this.data = data;
+            this.data = session.request();
             this.version = version;
             this.watched = watched;
         }

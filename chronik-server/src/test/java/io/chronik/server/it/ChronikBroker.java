@@ -128,8 +128,13 @@ final class ChronikBroker implements AutoCloseable {
 
     /** Creates a topic with replication factor 1 and waits for the broker's answer. */
     void createTopic(String name, int partitions) throws Exception {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /** As {@link #createTopic(String, int)}, with these topic configs. */
+    void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all()
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all()
                     .get(CLIENT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
     }

@@ -15,8 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -126,36 +124,31 @@ class ProduceConsumeTest {
         String topic = "future-timestamps";
         broker.createTopic(topic, 1);
         long now = System.currentTimeMillis();
-        try (KafkaProducer<String, String> producer = broker.producer(Map.of())) {
-            Future<RecordMetadata> ahead = producer.send(new ProducerRecord<>(topic, 0, now + Duration.ofHours(2)
-                    .toMillis(), "k", "two hours ahead"));
-            assertThatThrownBy(() -> ahead.get(15, TimeUnit.SECONDS)).cause()
-                    .isInstanceOf(InvalidTimestampException.class);
-            RecordMetadata current = producer.send(new ProducerRecord<>(topic, 0, now, "k", "now"))
-                    .get(15, TimeUnit.SECONDS);
-            assertThat(current.offset()).isZero();
-        }
-        assertThat(readAll(topic, 1, 1).get(new TopicPartition(topic, 0))).containsExactly("k=now");
+        refusesThenTakes(topic, now + Duration.ofHours(2).toMillis(), now);
     }
 
     @Test
     void aTopicsMessageTimestampAfterMaxMsBoundsHowFarAheadATimestampMayBe() throws Exception {
         String topic = "future-timestamps-bounded";
-        try (Admin admin = broker.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)
-                    .configs(Map.of("message.timestamp.after.max.ms", "60000")))).all().get(15, TimeUnit.SECONDS);
-        }
+        broker.createTopic(topic, 1, Map.of("message.timestamp.after.max.ms", "60000"));
         long now = System.currentTimeMillis();
+        refusesThenTakes(topic, now + Duration.ofMinutes(10).toMillis(), now + 20_000);
+    }
+
+    /**
+     * A record timestamped {@code refused} fails with INVALID_TIMESTAMP, then one timestamped {@code taken} gets offset
+     * 0, and the partition holds only the latter.
+     */
+    private static void refusesThenTakes(String topic, long refused, long taken) throws Exception {
         try (KafkaProducer<String, String> producer = broker.producer(Map.of())) {
-            Future<RecordMetadata> tenMinutes = producer.send(new ProducerRecord<>(topic, 0, now + Duration.ofMinutes(10)
-                    .toMillis(), "k", "ten minutes ahead"));
-            assertThatThrownBy(() -> tenMinutes.get(15, TimeUnit.SECONDS)).cause()
+            Future<RecordMetadata> ahead = producer.send(new ProducerRecord<>(topic, 0, refused, "k", "refused"));
+            assertThatThrownBy(() -> ahead.get(15, TimeUnit.SECONDS)).cause()
                     .isInstanceOf(InvalidTimestampException.class);
-            RecordMetadata soon = producer.send(new ProducerRecord<>(topic, 0, now + 20_000, "k", "soon"))
+            RecordMetadata current = producer.send(new ProducerRecord<>(topic, 0, taken, "k", "taken"))
                     .get(15, TimeUnit.SECONDS);
-            assertThat(soon.offset()).isZero();
+            assertThat(current.offset()).isZero();
         }
-        assertThat(readAll(topic, 1, 1).get(new TopicPartition(topic, 0))).containsExactly("k=soon");
+        assertThat(readAll(topic, 1, 1).get(new TopicPartition(topic, 0))).containsExactly("k=taken");
     }
 
     /** Every record of the topic, read with assign() from the beginning, as "key=value" per partition. */
