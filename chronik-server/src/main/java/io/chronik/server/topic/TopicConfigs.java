@@ -22,7 +22,8 @@ public final class TopicConfigs {
 
     private static final Set<String> STORAGE_KEYS = Set.of(LogConfig.SEGMENT_BYTES, LogConfig.SEGMENT_MS,
             LogConfig.RETENTION_MS, LogConfig.RETENTION_BYTES, LogConfig.MAX_MESSAGE_BYTES,
-            LogConfig.INDEX_INTERVAL_BYTES, LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS);
+            LogConfig.INDEX_INTERVAL_BYTES, LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS,
+            LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS);
 
     private final Map<String, String> defaults;
     private final LogConfig baseLogConfig;
@@ -31,13 +32,14 @@ public final class TopicConfigs {
         LogConfig d = LogConfig.defaults();
         this.baseLogConfig = new LogConfig(topicDefaults.segmentBytes(), topicDefaults.segmentMs(),
                 topicDefaults.retentionMs(), topicDefaults.retentionBytes(), topicDefaults.maxMessageBytes(),
-                d.indexIntervalBytes(), d.timestampAfterMaxMs(), FlushPolicy.GROUP_COMMIT);
+                d.indexIntervalBytes(), d.timestampAfterMaxMs(), d.timestampBeforeMaxMs(), FlushPolicy.GROUP_COMMIT);
         Map<String, String> all = new LinkedHashMap<>();
         all.put(CLEANUP_POLICY, "delete");
         all.put(COMPRESSION_TYPE, "producer");
         all.put(LogConfig.INDEX_INTERVAL_BYTES, Integer.toString(baseLogConfig.indexIntervalBytes()));
         all.put(LogConfig.MAX_MESSAGE_BYTES, Integer.toString(baseLogConfig.maxMessageBytes()));
         all.put(LogConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS, Long.toString(baseLogConfig.timestampAfterMaxMs()));
+        all.put(LogConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS, Long.toString(baseLogConfig.timestampBeforeMaxMs()));
         all.put(MESSAGE_TIMESTAMP_TYPE, "CreateTime");
         all.put(MIN_INSYNC_REPLICAS, "1");
         all.put(LogConfig.RETENTION_BYTES, Long.toString(baseLogConfig.retentionBytes()));

@@ -135,6 +135,14 @@ class ProduceConsumeTest {
         refusesThenTakes(topic, now + Duration.ofMinutes(10).toMillis(), now + 20_000);
     }
 
+    @Test
+    void aTopicsMessageTimestampBeforeMaxMsBoundsHowOldATimestampMayBe() throws Exception {
+        String topic = "past-timestamps-bounded";
+        broker.createTopic(topic, 1, Map.of("message.timestamp.before.max.ms", "60000"));
+        long now = System.currentTimeMillis();
+        refusesThenTakes(topic, now - Duration.ofMinutes(10).toMillis(), now - 20_000);
+    }
+
     /**
      * A record timestamped {@code refused} fails with INVALID_TIMESTAMP, then one timestamped {@code taken} gets offset
      * 0, and the partition holds only the latter.

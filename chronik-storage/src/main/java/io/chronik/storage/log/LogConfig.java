@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param timestampAfterMaxMs {@code message.timestamp.after.max.ms}: how far ahead of the leader's clock a batch's
  *                           timestamp may be (Kafka 4's default: an hour); it also bounds how far one producer's clock
  *                           can move the log time that expires idle producers
+ * @param timestampBeforeMaxMs {@code message.timestamp.before.max.ms}: how far behind the leader's clock a record's
+ *                           timestamp may be; {@link Long#MAX_VALUE} (Kafka's default) = no bound
  * @param flushPolicy        {@code flush.policy} ({@code group_commit} or {@code none}), a Chronik extension
  */
 public record LogConfig(long segmentBytes,
@@ -27,6 +29,7 @@ public record LogConfig(long segmentBytes,
                         int maxMessageBytes,
                         int indexIntervalBytes,
                         long timestampAfterMaxMs,
+                        long timestampBeforeMaxMs,
                         FlushPolicy flushPolicy) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
@@ -36,6 +39,7 @@ public record LogConfig(long segmentBytes,
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
     public static final String MESSAGE_TIMESTAMP_AFTER_MAX_MS = "message.timestamp.after.max.ms";
+    public static final String MESSAGE_TIMESTAMP_BEFORE_MAX_MS = "message.timestamp.before.max.ms";
     public static final String FLUSH_POLICY = "flush.policy";
 
     private static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
@@ -52,15 +56,16 @@ public record LogConfig(long segmentBytes,
         require(maxMessageBytes >= 0, MAX_MESSAGE_BYTES, maxMessageBytes);
         require(indexIntervalBytes >= 0, INDEX_INTERVAL_BYTES, indexIntervalBytes);
         require(timestampAfterMaxMs >= 0, MESSAGE_TIMESTAMP_AFTER_MAX_MS, timestampAfterMaxMs);
+        require(timestampBeforeMaxMs >= 0, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, timestampBeforeMaxMs);
     }
 
     /**
      * Kafka's defaults: 1 GiB / 7 day segments, 7 day retention, unlimited size, 1 MB batches, timestamps at most an
-     * hour ahead; group commit.
+     * hour ahead and unbounded behind; group commit.
      */
     public static LogConfig defaults() {
         return new LogConfig(1L << 30, SEVEN_DAYS_MS, SEVEN_DAYS_MS, -1, 1048588, 4096, ONE_HOUR_MS,
-                FlushPolicy.GROUP_COMMIT);
+                Long.MAX_VALUE, FlushPolicy.GROUP_COMMIT);
     }
 
     /**
@@ -75,6 +80,7 @@ public record LogConfig(long segmentBytes,
         int maxMessageBytes = intValue(overrides, MAX_MESSAGE_BYTES, base.maxMessageBytes);
         int indexIntervalBytes = intValue(overrides, INDEX_INTERVAL_BYTES, base.indexIntervalBytes);
         long timestampAfterMaxMs = longValue(overrides, MESSAGE_TIMESTAMP_AFTER_MAX_MS, base.timestampAfterMaxMs);
+        long timestampBeforeMaxMs = longValue(overrides, MESSAGE_TIMESTAMP_BEFORE_MAX_MS, base.timestampBeforeMaxMs);
         FlushPolicy flushPolicy = base.flushPolicy;
         String policy = overrides.get(FLUSH_POLICY);
         if (policy != null) {
@@ -86,47 +92,52 @@ public record LogConfig(long segmentBytes,
             }
         }
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
-                indexIntervalBytes, timestampAfterMaxMs, flushPolicy);
+                indexIntervalBytes, timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withSegmentBytes(long value) {
         return new LogConfig(value, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                timestampAfterMaxMs, flushPolicy);
+                timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withSegmentMs(long value) {
         return new LogConfig(segmentBytes, value, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                timestampAfterMaxMs, flushPolicy);
+                timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withRetentionMs(long value) {
         return new LogConfig(segmentBytes, segmentMs, value, retentionBytes, maxMessageBytes, indexIntervalBytes,
-                timestampAfterMaxMs, flushPolicy);
+                timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withRetentionBytes(long value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, value, maxMessageBytes, indexIntervalBytes,
-                timestampAfterMaxMs, flushPolicy);
+                timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withMaxMessageBytes(int value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, value, indexIntervalBytes,
-                timestampAfterMaxMs, flushPolicy);
+                timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withIndexIntervalBytes(int value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, value,
-                timestampAfterMaxMs, flushPolicy);
+                timestampAfterMaxMs, timestampBeforeMaxMs, flushPolicy);
     }
 
     public LogConfig withTimestampAfterMaxMs(long value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
-                indexIntervalBytes, value, flushPolicy);
+                indexIntervalBytes, value, timestampBeforeMaxMs, flushPolicy);
+    }
+
+    public LogConfig withTimestampBeforeMaxMs(long value) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
+                indexIntervalBytes, timestampAfterMaxMs, value, flushPolicy);
     }
 
     public LogConfig withFlushPolicy(FlushPolicy value) {
         return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes,
-                indexIntervalBytes, timestampAfterMaxMs, value);
+                indexIntervalBytes, timestampAfterMaxMs, timestampBeforeMaxMs, value);
     }
 
     private static long longValue(Map<String, String> overrides, String key, long fallback) {

@@ -42,6 +42,7 @@ import org.apache.kafka.common.record.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.record.Records;
 import org.slf4j.Logger;
@@ -280,16 +281,18 @@ public final class PartitionLog implements AutoCloseable {
     /**
      * The leader's admission checks, which depend on this node's topic config and clock and so are not repeated when a
      * replica applies a committed entry: a batch above {@code max.message.bytes} ({@link RecordTooLargeException}) or
-     * above {@code segment.bytes} ({@link RecordBatchTooLargeException}), or with a timestamp more than
-     * {@code message.timestamp.after.max.ms} ahead of this node's clock ({@link InvalidTimestampException}). The last
-     * also bounds how far one producer's clock can move the log time that expires idle producers
-     * ({@link ProducerStateTable}).
+     * above {@code segment.bytes} ({@link RecordBatchTooLargeException}), or a record timestamped more than
+     * {@code message.timestamp.after.max.ms} ahead of this node's clock or more than
+     * {@code message.timestamp.before.max.ms} behind it ({@link InvalidTimestampException}; records without a timestamp
+     * pass, as in Kafka). The ahead bound also bounds how far one producer's clock can move the log time that expires
+     * idle producers ({@link ProducerStateTable}).
      */
     public void checkLimits(MemoryRecords records) {
         LogConfig current = config;
         long now = clock.millis();
         long latest = current.timestampAfterMaxMs() > Long.MAX_VALUE - now ? Long.MAX_VALUE
                 : now + current.timestampAfterMaxMs();
+        long earliest = now - current.timestampBeforeMaxMs();
         for (MutableRecordBatch batch : records.batches()) {
             if (batch.sizeInBytes() > current.maxMessageBytes()) {
                 throw new RecordTooLargeException("record batch of " + batch.sizeInBytes()
@@ -303,6 +306,18 @@ public final class PartitionLog implements AutoCloseable {
                 throw new InvalidTimestampException("timestamp " + batch.maxTimestamp() + " is more than "
                         + current.timestampAfterMaxMs() + " ms (message.timestamp.after.max.ms) ahead of the broker's"
                         + " clock");
+            }
+            // A batch keeps only its maximum timestamp, and record deltas may be negative, so the lower bound needs
+            // every record (decompressing if need be, as Kafka does); the default, no bound, costs nothing.
+            if (current.timestampBeforeMaxMs() != Long.MAX_VALUE) {
+                for (Record record : batch) {
+                    long timestamp = record.timestamp();
+                    if (timestamp != RecordBatch.NO_TIMESTAMP && timestamp < earliest) {
+                        throw new InvalidTimestampException("timestamp " + timestamp + " is more than "
+                                + current.timestampBeforeMaxMs() + " ms (message.timestamp.before.max.ms) behind the"
+                                + " broker's clock");
+                    }
+                }
             }
         }
     }

@@ -18,6 +18,7 @@ class LogConfigTest {
         assertThat(defaults.maxMessageBytes()).isEqualTo(1048588);
         assertThat(defaults.indexIntervalBytes()).isEqualTo(4096);
         assertThat(defaults.timestampAfterMaxMs()).isEqualTo(3_600_000L);
+        assertThat(defaults.timestampBeforeMaxMs()).isEqualTo(Long.MAX_VALUE);
         assertThat(defaults.flushPolicy()).isEqualTo(FlushPolicy.GROUP_COMMIT);
     }
 
@@ -26,8 +27,10 @@ class LogConfigTest {
         LogConfig config = LogConfig.fromProperties(Map.of("segment.bytes", "1048576", "retention.ms", "-1",
                 "retention.bytes", "5000", "max.message.bytes", "2000", "index.interval.bytes", "100",
                 "segment.ms", "60000", "flush.policy", "none", "cleanup.policy", "delete",
-                "message.timestamp.after.max.ms", "120000"), LogConfig.defaults());
-        assertThat(config).isEqualTo(new LogConfig(1048576, 60000, -1, 5000, 2000, 100, 120000, FlushPolicy.NONE));
+                "message.timestamp.after.max.ms", "120000", "message.timestamp.before.max.ms", "86400000"),
+                LogConfig.defaults());
+        assertThat(config).isEqualTo(new LogConfig(1048576, 60000, -1, 5000, 2000, 100, 120000, 86400000,
+                FlushPolicy.NONE));
     }
 
     @Test
@@ -38,6 +41,8 @@ class LogConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention.ms");
         assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("message.timestamp.after.max.ms", "-1"),
                 LogConfig.defaults())).hasMessageContaining("message.timestamp.after.max.ms");
+        assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("message.timestamp.before.max.ms", "-5"),
+                LogConfig.defaults())).hasMessageContaining("message.timestamp.before.max.ms");
         assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("segment.bytes", "4294967296"),
                 LogConfig.defaults())).hasMessageContaining("segment.bytes");
         assertThatThrownBy(() -> LogConfig.fromProperties(Map.of("max.message.bytes", "99999999999"),

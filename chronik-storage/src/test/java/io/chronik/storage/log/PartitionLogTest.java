@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -425,6 +426,37 @@ class PartitionLogTest {
         log.checkLimits(batch(clock.millis(), "now"));
         log.updateConfig(NO_FSYNC.withTimestampAfterMaxMs(Long.MAX_VALUE));
         log.checkLimits(batch(clock.millis() + Duration.ofDays(36_500).toMillis(), "a century ahead"));
+    }
+
+    @Test
+    void aRecordOlderThanTheTopicsMessageTimestampBeforeMaxMsIsRefusedByTheLeaderWhereverItSitsInTheBatch()
+            throws IOException {
+        clock.advance(Duration.ofDays(10).toMillis());
+        PartitionLog log = open(NO_FSYNC);
+        long now = clock.millis();
+        long twoHoursAgo = now - Duration.ofHours(2).toMillis();
+        // Kafka's default: no bound behind the clock.
+        log.checkLimits(batch(0, "epoch"));
+
+        log.updateConfig(NO_FSYNC.withTimestampBeforeMaxMs(Duration.ofHours(1).toMillis()));
+        log.checkLimits(batch(now - Duration.ofMinutes(59).toMillis(), "recent"));
+        log.checkLimits(batch(RecordBatch.NO_TIMESTAMP, "no timestamp"));
+        // The batch's first and largest timestamps are current; only the middle record is old.
+        for (Compression compression : List.of(Compression.NONE, Compression.gzip().build())) {
+            MemoryRecordsBuilder builder = MemoryRecords.builder(ByteBuffer.allocate(1024), compression,
+                    TimestampType.CREATE_TIME, 0);
+            builder.append(now, null, "first".getBytes(StandardCharsets.UTF_8));
+            builder.append(twoHoursAgo, null, "old".getBytes(StandardCharsets.UTF_8));
+            builder.append(now, null, "last".getBytes(StandardCharsets.UTF_8));
+            MemoryRecords mixed = builder.build();
+            assertThatThrownBy(() -> log.append(mixed, 0)).as(compression.type().name)
+                    .isInstanceOf(InvalidTimestampException.class)
+                    .hasMessageContaining(Long.toString(twoHoursAgo))
+                    .hasMessageContaining("message.timestamp.before.max.ms");
+        }
+        assertThat(log.logEndOffset()).isZero();
+        // A replica applies what its leader admitted, whatever its own clock and config say.
+        assertThat(log.appendCommitted(batch(twoHoursAgo, "admitted"), 0).baseOffset()).isZero();
     }
 
     @Test
