@@ -4,7 +4,6 @@ import static io.chronik.server.it.AdminTopicsTest.assertFailsWith;
 import static io.chronik.server.it.AdminTopicsTest.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +18,23 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** DescribeConfigs, IncrementalAlterConfigs and AlterConfigs through the real {@link Admin} client. */
 class AdminConfigsTest {
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
     private static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
+    static void connect() {
         admin = broker.admin();
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void disconnect() {
         admin.close(Duration.ofSeconds(5));
-        broker.close();
     }
 
     @Test

@@ -4,7 +4,6 @@ import static io.chronik.server.it.AdminTopicsTest.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.server.testing.RecordPoller;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ListOffsets in every flavour and DeleteRecords, through the real {@link Admin} client and consumer. */
 class AdminOffsetsTest {
@@ -31,21 +30,18 @@ class AdminOffsetsTest {
     private static final long BASE = 1_700_000_000_000L;
     private static final long MAX_TS = BASE + 100_000;
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
     private static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
+    static void connect() {
         admin = broker.admin();
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void disconnect() {
         admin.close(Duration.ofSeconds(5));
-        broker.close();
     }
 
     @Test

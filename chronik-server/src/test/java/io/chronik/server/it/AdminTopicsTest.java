@@ -3,7 +3,6 @@ package io.chronik.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,26 +36,23 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Topic lifecycle and cluster description through the real {@link Admin} client. */
 class AdminTopicsTest {
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
     private static Admin admin;
 
     @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
+    static void connect() {
         admin = broker.admin();
     }
 
     @AfterAll
-    static void stopBroker() {
+    static void disconnect() {
         admin.close(Duration.ofSeconds(5));
-        broker.close();
     }
 
     @Test

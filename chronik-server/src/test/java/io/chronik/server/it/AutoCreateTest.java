@@ -2,7 +2,6 @@ package io.chronik.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -13,27 +12,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Producing to or subscribing to an unknown topic creates it with the default partition count (3). */
 class AutoCreateTest {
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void producingToUnknownTopicCreatesIt() throws Exception {

@@ -5,13 +5,17 @@ import io.chronik.server.config.ClusterConfig;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.ServerSettings;
 import io.chronik.server.config.TopicDefaults;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -22,38 +26,91 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One single-node Chronik broker running in the test's JVM, plus factories for real Kafka clients pointed at it.
+ *
+ * <p>Most tests register one as a JUnit extension: {@code @RegisterExtension static final ChronikBroker broker = new
+ * ChronikBroker()} starts it before the class's first test and stops it after the last (before the class's own
+ * {@code @BeforeAll} methods, after its {@code @AfterAll} ones); on an instance field it is a fresh broker per test.
+ * Either way its data lives in a temporary directory, deleted once it stops. Tests that need particular
+ * {@link ServerSettings} use {@link #start(ServerSettings)} and close it themselves.
  *
  * <p>The first start binds an ephemeral port; {@link #restart()} closes the node and starts it again on the same
  * data directory and the same port, so clients created before the restart reconnect by themselves. Not thread-safe:
  * the test thread owns it.
  */
-final class ChronikBroker implements AutoCloseable {
+final class ChronikBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
 
     static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(15);
 
-    private final Path dataDir;
+    private Path dataDir;
     private ClusterConfig config;
     private ChronikServer server;
+    /** Whether the running node was started by {@link #beforeEach} (an instance-field extension) and so ends with it. */
+    private boolean perTest;
 
-    private ChronikBroker(Path dataDir) {
-        this.dataDir = dataDir;
+    /** A broker to register as an extension; it starts when JUnit says (see the type's comment). */
+    ChronikBroker() {
     }
 
-    /** Starts a fresh node whose data lives in {@code dataDir} (normally a JUnit {@code @TempDir}). */
-    static ChronikBroker start(Path dataDir) throws Exception {
-        return start(new ServerSettings(dataDir, 104_857_600, 30_000L, 0));
-    }
-
-    /** Starts a fresh node with these settings (its data in their data directory). */
+    /** Starts a fresh node with these settings (its data in their data directory); the caller closes it. */
     static ChronikBroker start(ServerSettings settings) throws Exception {
-        ChronikBroker broker = new ChronikBroker(settings.dataDir());
-        NodeConfig node = new NodeConfig(1, "127.0.0.1", 0, 0, 0, Optional.empty());
-        broker.config = new ClusterConfig("test", List.of(node), TopicDefaults.defaults(), settings);
-        broker.server = ChronikServer.start(broker.config, 1);
+        ChronikBroker broker = new ChronikBroker();
+        broker.startWith(settings);
         return broker;
+    }
+
+    private void startWith(ServerSettings settings) throws Exception {
+        dataDir = settings.dataDir();
+        NodeConfig node = new NodeConfig(1, "127.0.0.1", 0, 0, 0, Optional.empty());
+        config = new ClusterConfig("test", List.of(node), TopicDefaults.defaults(), settings);
+        server = ChronikServer.start(config, 1);
+    }
+
+    private void startInTemporaryDirectory() throws Exception {
+        startWith(new ServerSettings(Files.createTempDirectory("chronik-it"), 104_857_600, 30_000L, 0));
+    }
+
+    private void stopAndDeleteData() throws IOException {
+        close();
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        startInTemporaryDirectory();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        stopAndDeleteData();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        if (server == null) {
+            startInTemporaryDirectory();
+            perTest = true;
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (perTest) {
+            perTest = false;
+            stopAndDeleteData();
+        }
     }
 
     /** Clean stop and start on the same data directory and port. */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chronik.server.testing.RecordPoller;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,10 +29,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Classic-protocol consumer groups driven by two real consumers on one test thread: partitions are shared, a leaving
@@ -45,19 +42,8 @@ class ConsumerGroupTest {
     private static final String GROUP = "g1";
     private static final String TOPIC = "shared";
 
-    @TempDir
-    Path dataDir;
-    private ChronikBroker broker;
-
-    @BeforeEach
-    void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterEach
-    void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void membersShareThenSurvivorTakesOverFromCommittedOffsets() throws Exception {

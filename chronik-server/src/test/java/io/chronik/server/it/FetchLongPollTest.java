@@ -3,7 +3,6 @@ package io.chronik.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.server.testing.RecordPoller;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,10 +15,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fetch long-poll: an empty fetch waits up to fetch.max.wait.ms on the broker, and an append during the wait
@@ -27,19 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FetchLongPollTest {
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void emptyPollReturnsNothingAfterWaiting() throws Exception {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chronik.server.testing.KafkaWire;
 import io.chronik.server.testing.RecordPoller;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,10 +24,8 @@ import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Incremental fetch sessions (KIP-227) on the wire, and a real consumer of many partitions that uses them while it
@@ -39,19 +36,8 @@ class FetchSessionTest {
     /** Fetch v12: the last version that names topics, so the test needs no topic ids. */
     private static final short FETCH_V12 = 12;
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void anIncrementalFetchAnswersOnlyThePartitionsWithSomethingNew() throws Exception {

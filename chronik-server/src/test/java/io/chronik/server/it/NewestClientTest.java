@@ -11,10 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The newest Kafka Java client (4.x, copied to {@code target/kafka4-client} by the build) against the broker: a
@@ -23,19 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NewestClientTest {
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void kafka4ClientProducesConsumesAndAdministers() throws Exception {
@@ -48,7 +35,7 @@ class NewestClientTest {
         }
 
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        Path output = dataDir.resolve("kafka4-program.out");
+        Path output = broker.dataDir().resolve("kafka4-program.out");
         Process process = new ProcessBuilder(List.of(javaBin.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-cp", clientJars + "/*" + File.pathSeparator + testClasses,
                 Kafka4Program.class.getName(), broker.bootstrap(), "kafka4-topic", "kafka4-group"))

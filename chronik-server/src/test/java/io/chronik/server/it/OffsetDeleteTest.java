@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chronik.server.testing.RecordPoller;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -17,7 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * OffsetDelete through {@code Admin#deleteConsumerGroupOffsets} (what {@code kafka-consumer-groups --delete-offsets}
@@ -25,12 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OffsetDeleteTest {
 
-    @TempDir
-    Path dataDir;
+    @RegisterExtension
+    final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void offsetsOfATopicTheGroupConsumesStayUntilTheGroupIsEmpty() throws Exception {
-        try (ChronikBroker broker = ChronikBroker.start(dataDir); Admin admin = broker.admin()) {
+        try (Admin admin = broker.admin()) {
             broker.createTopic("deletable", 1);
             TopicPartition tp = new TopicPartition("deletable", 0);
             try (KafkaProducer<String, String> producer = broker.producer()) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chronik.server.testing.RecordPoller;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,31 +22,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidTimestampException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Produce with the real Java producer in every codec and ack mode, read back with the real consumer. */
 class ProduceConsumeTest {
 
     private static final int RECORDS = 300;
 
-    @TempDir
-    static Path dataDir;
-    private static ChronikBroker broker;
-
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    static final ChronikBroker broker = new ChronikBroker();
 
     @ParameterizedTest(name = "compression.type={0}")
     @ValueSource(strings = {"none", "gzip", "snappy", "lz4", "zstd"})

@@ -3,7 +3,6 @@ package io.chronik.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chronik.server.testing.RecordPoller;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,27 +17,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Idempotent producer state and data survive a clean broker restart on the same data directory. */
 class ProducerRestartTest {
 
-    @TempDir
-    Path dataDir;
-    private ChronikBroker broker;
-
-    @BeforeEach
-    void startBroker() throws Exception {
-        broker = ChronikBroker.start(dataDir);
-    }
-
-    @AfterEach
-    void stopBroker() {
-        broker.close();
-    }
+    @RegisterExtension
+    final ChronikBroker broker = new ChronikBroker();
 
     @Test
     void sameProducerContinuesAfterRestartWithoutDuplicates() throws Exception {
