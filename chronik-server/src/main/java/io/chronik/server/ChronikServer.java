@@ -208,7 +208,7 @@ public final class ChronikServer implements AutoCloseable {
                 .register(ApiKeys.METADATA, new MetadataHandler(cluster, metadata, topics, partitions))
                 .register(ApiKeys.PRODUCE, new ProduceHandler(partitions))
                 .register(ApiKeys.FETCH, new FetchHandler(new FetchReader(metadata, partitions, cluster),
-                        new FetchSessions(), timer, handlerPool))
+                        new FetchSessions(config.server().fetchSessionCacheSlots()), timer, handlerPool))
                 .register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(partitions))
                 .register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(partitions))
                 .register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(cluster))

@@ -26,17 +26,21 @@ import java.nio.file.Path;
  *                                     broker.session.timeout.ms, default 9 s)
  * @param replicaLagTimeMaxMs          how long a follower may go without holding its leader's committed log before it
  *                                     is reported out of the ISR (Kafka's replica.lag.time.max.ms, default 30 s)
+ * @param fetchSessionCacheSlots       how many incremental fetch sessions this node keeps (Kafka's
+ *                                     max.incremental.fetch.session.cache.slots, default 1,000); 0 = none, every
+ *                                     consumer sends its whole partition list in each Fetch
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                              int groupInitialRebalanceDelayMs, long raftSnapshotEntries,
                              boolean autoLeaderBalance, long offsetsRetentionMs,
                              long offsetsRetentionCheckIntervalMs, long nodeSessionTimeoutMs,
-                             long replicaLagTimeMaxMs) {
+                             long replicaLagTimeMaxMs, int fetchSessionCacheSlots) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
     public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 10L * 60 * 1000;
     public static final long DEFAULT_NODE_SESSION_TIMEOUT_MS = 9_000;
     public static final long DEFAULT_REPLICA_LAG_TIME_MAX_MS = 30_000;
+    public static final int DEFAULT_FETCH_SESSION_CACHE_SLOTS = 1_000;
 
     public ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                           int groupInitialRebalanceDelayMs) {
@@ -54,7 +58,7 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
         this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries,
                 autoLeaderBalance, GroupConfig.DEFAULT_OFFSETS_RETENTION_MS,
                 DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS, DEFAULT_NODE_SESSION_TIMEOUT_MS,
-                DEFAULT_REPLICA_LAG_TIME_MAX_MS);
+                DEFAULT_REPLICA_LAG_TIME_MAX_MS, DEFAULT_FETCH_SESSION_CACHE_SLOTS);
     }
 
     public static ServerSettings defaults() {
@@ -64,24 +68,30 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
     public ServerSettings withDataDir(Path dir) {
         return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs, replicaLagTimeMaxMs);
+                nodeSessionTimeoutMs, replicaLagTimeMaxMs, fetchSessionCacheSlots);
     }
 
     public ServerSettings withOffsetsRetention(long retentionMs, long checkIntervalMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs, nodeSessionTimeoutMs,
-                replicaLagTimeMaxMs);
+                replicaLagTimeMaxMs, fetchSessionCacheSlots);
     }
 
     public ServerSettings withNodeSessionTimeout(long timeoutMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, timeoutMs,
-                replicaLagTimeMaxMs);
+                replicaLagTimeMaxMs, fetchSessionCacheSlots);
     }
 
     public ServerSettings withReplicaLagTimeMax(long lagTimeMaxMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs, lagTimeMaxMs);
+                nodeSessionTimeoutMs, lagTimeMaxMs, fetchSessionCacheSlots);
+    }
+
+    public ServerSettings withFetchSessionCacheSlots(int slots) {
+        return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
+                nodeSessionTimeoutMs, replicaLagTimeMaxMs, slots);
     }
 }

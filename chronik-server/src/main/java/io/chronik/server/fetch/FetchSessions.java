@@ -29,8 +29,6 @@ import org.apache.kafka.common.requests.FetchMetadata;
  */
 public final class FetchSessions {
 
-    /** Kafka's {@code max.incremental.fetch.session.cache.slots} default. */
-    static final int DEFAULT_SLOTS = 1000;
     /** A full cache gives up a session this long unused for a new one (Kafka's minimum eviction age). */
     static final long EVICTABLE_AFTER_SECONDS = 120;
     /** The first Fetch version that names topics by id. */
@@ -40,8 +38,9 @@ public final class FetchSessions {
     private final LongSupplier nanoClock;
     private final Map<Integer, FetchSession> sessions = new HashMap<>();
 
-    public FetchSessions() {
-        this(DEFAULT_SLOTS, System::nanoTime);
+    /** @param slots how many sessions this node keeps ({@code server.fetch_session_cache_slots}); 0 = none */
+    public FetchSessions(int slots) {
+        this(slots, System::nanoTime);
     }
 
     FetchSessions(int slots, LongSupplier nanoClock) {

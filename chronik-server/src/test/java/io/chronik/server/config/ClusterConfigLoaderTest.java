@@ -228,6 +228,15 @@ class ClusterConfigLoaderTest {
                 .hasMessageContaining("server.node_session_timeout_ms");
         assertRejected(NODE + "server:\n  replica_lag_time_max_ms: 999\n")
                 .hasMessageContaining("server.replica_lag_time_max_ms");
+        assertRejected(NODE + "server:\n  fetch_session_cache_slots: -1\n")
+                .hasMessageContaining("server.fetch_session_cache_slots");
+    }
+
+    @Test
+    void fetchSessionCacheSlotsDefaultToKafkas() {
+        assertThat(parse(NODE).server().fetchSessionCacheSlots()).isEqualTo(1_000);
+        assertThat(parse(NODE + "server:\n  fetch_session_cache_slots: 0\n").server().fetchSessionCacheSlots())
+                .isZero();
     }
 
     @Test

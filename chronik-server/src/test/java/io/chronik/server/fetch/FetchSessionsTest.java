@@ -171,6 +171,18 @@ class FetchSessionsTest {
         assertThat(sessions.open(request(second, 1), V16)).isInstanceOf(FetchSessions.InSession.class);
     }
 
+    @Test
+    void withoutSlotsEveryClientFetchesWithoutASession() {
+        FetchSessions none = new FetchSessions(0, nanos::get);
+        FetchSessions.Context context = none.open(request(0, FetchMetadata.INITIAL_EPOCH, 0, 1), V16);
+
+        assertThat(context).isInstanceOf(FetchSessions.Sessionless.class);
+        FetchResponseData response = context.respond(read(part(0, 10, false), part(1, 10, false)));
+        assertThat(response.sessionId()).isZero();
+        assertThat(partitionsOf(response)).containsExactly(0, 1);
+        assertThat(none.size()).isZero();
+    }
+
     /** Opens a session over the given partitions, each answered with high watermark 10 and no records. */
     private int openSession(int... partitions) {
         FetchSessions.Context context = sessions.open(request(0, FetchMetadata.INITIAL_EPOCH, partitions), V16);

@@ -2,9 +2,11 @@ package io.chronik.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.server.config.ServerSettings;
 import io.chronik.server.testing.KafkaWire;
 import io.chronik.server.testing.RecordPoller;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +28,7 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Incremental fetch sessions (KIP-227) on the wire, and a real consumer of many partitions that uses them while it
@@ -78,6 +81,32 @@ class FetchSessionTest {
             assertThat(partitions(closed)).containsExactly(0, 1, 2, 3);
             FetchResponse gone = wire.call(fetch(next.nextIncremental(), Map.of()));
             assertThat(gone.error()).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
+        }
+    }
+
+    @Test
+    void aNodeWithoutSessionSlotsAnswersEveryFetchInFull(@TempDir Path dataDir) throws Exception {
+        ServerSettings noSessions = new ServerSettings(dataDir, 104_857_600, 30_000L, 0).withFetchSessionCacheSlots(0);
+        String topic = "no-sessions";
+        try (ChronikBroker node = ChronikBroker.start(noSessions)) {
+            node.createTopic(topic, 2);
+            try (KafkaProducer<String, String> producer = node.producer();
+                 KafkaWire wire = new KafkaWire(node.kafkaPort());
+                 KafkaConsumer<String, String> consumer = node.consumer(null)) {
+                producer.send(new ProducerRecord<>(topic, 1, "k", "only")).get();
+                Map<TopicPartition, FetchRequest.PartitionData> all = Map.of(new TopicPartition(topic, 0), at(0),
+                        new TopicPartition(topic, 1), at(0));
+                FetchResponse response = wire.call(fetch(FetchMetadata.INITIAL, all));
+                assertThat(response.error()).isEqualTo(Errors.NONE);
+                assertThat(response.sessionId()).isZero();
+                assertThat(partitions(response)).containsExactlyInAnyOrder(0, 1);
+
+                List<TopicPartition> tps = List.copyOf(all.keySet());
+                consumer.assign(tps);
+                consumer.seekToBeginning(tps);
+                assertThat(RecordPoller.poll(consumer, 1, Duration.ofSeconds(15))).extracting(ConsumerRecord::value)
+                        .containsExactly("only");
+            }
         }
     }
 
