@@ -308,8 +308,10 @@ public final class PartitionLog implements AutoCloseable {
                         + " clock");
             }
             // A batch keeps only its maximum timestamp, and record deltas may be negative, so the lower bound needs
-            // every record (decompressing if need be, as Kafka does); the default, no bound, costs nothing.
+            // every record (decompressing if need be, as Kafka does); the default, no bound, costs nothing. The CRC is
+            // checked first so that a corrupt batch is refused as corrupt, not as whatever its decompression throws.
             if (current.timestampBeforeMaxMs() != Long.MAX_VALUE) {
+                batch.ensureValid();
                 for (Record record : batch) {
                     long timestamp = record.timestamp();
                     if (timestamp != RecordBatch.NO_TIMESTAMP && timestamp < earliest) {

@@ -31,6 +31,7 @@ import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.UnsupportedForMessageFormatException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.FileRecords;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
@@ -454,6 +455,15 @@ class PartitionLogTest {
                     .hasMessageContaining(Long.toString(twoHoursAgo))
                     .hasMessageContaining("message.timestamp.before.max.ms");
         }
+        // Reading every record means decompressing: a corrupt batch is still refused as corrupt.
+        MemoryRecordsBuilder gzip = MemoryRecords.builder(ByteBuffer.allocate(1024), Compression.gzip().build(),
+                TimestampType.CREATE_TIME, 0);
+        for (String value : numbered("v", 20)) {
+            gzip.append(now, null, value.getBytes(StandardCharsets.UTF_8));
+        }
+        MemoryRecords corrupt = gzip.build();
+        corrupt.buffer().put(DefaultRecordBatch.RECORD_BATCH_OVERHEAD + 10, (byte) 0x7f);
+        assertThatThrownBy(() -> log.checkLimits(corrupt)).isInstanceOf(CorruptRecordException.class);
         assertThat(log.logEndOffset()).isZero();
         // A replica applies what its leader admitted, whatever its own clock and config say.
         assertThat(log.appendCommitted(batch(twoHoursAgo, "admitted"), 0).baseOffset()).isZero();
