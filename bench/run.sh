@@ -149,6 +149,10 @@ broker_ticks() {
   echo "$total"
 }
 cpu_seconds_since() { awk -v a="$1" -v b="$(broker_ticks)" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", (b - a) / hz }'; }
+# Context switches of the whole machine so far (client, brokers, kernel). On 2 shared cores a thread hand-off costs a
+# switch, and per record these say how much of a system's CPU goes to handing work between threads.
+switches() { awk '/^ctxt/ { print $2 }' /proc/stat; }
+kilo_switches_since() { echo $(( ($(switches) - $1) / 1000 )); }
 
 # With BENCH_WAIT_QUIET=SECONDS, waits up to that long for the 1-minute load average to drop to LOAD_WARN
 # (checked before each system starts, so the second one does not start in the first one's wake).
@@ -361,7 +365,7 @@ parse_producer() {
 # Runs every workload against the running system and leaves one "key value" line per figure in
 # $RESULTS/<system>.figures. A failing step is logged and recorded as missing, so the other system still runs.
 run_workloads() {
-  local system=$1 figures="$RESULTS/$1.figures" ticks
+  local system=$1 figures="$RESULTS/$1.figures" ticks ctxt
   : > "$figures"
   # What the brokers burn with no client at all (heartbeats, timers): 10 s, as % of one core.
   ticks="$(broker_ticks)"
@@ -389,12 +393,13 @@ run_workloads() {
     local topic="bench-$name" out="$RESULTS/$system-$name"
     record_load "$system $name produce"
     log "$system: producing $records x $size B to $topic (load $(load1))"
-    ticks="$(broker_ticks)"
+    ticks="$(broker_ticks)" ctxt="$(switches)"
     if kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" \
         --record-size "$size" --throughput -1 \
         --producer-props acks=all "bootstrap.servers=$BOOTSTRAP" > "$out-producer.txt" 2>&1; then
       parse_producer "$name.produce" "$out-producer.txt" >> "$figures"
       echo "$name.produce.cpu $(cpu_seconds_since "$ticks")" >> "$figures"
+      echo "$name.produce.kcs $(kilo_switches_since "$ctxt")" >> "$figures"
     else
       log "$system: ProducerPerformance failed (see $out-producer.txt)"
       continue
@@ -416,12 +421,13 @@ run_workloads() {
   done
   record_load "$system latency"
   log "$system: latency, $LATENCY_RECORDS x $LATENCY_SIZE B at $LATENCY_RATE/s (load $(load1))"
-  ticks="$(broker_ticks)"
+  ticks="$(broker_ticks)" ctxt="$(switches)"
   if kafka_tool org.apache.kafka.tools.ProducerPerformance --topic bench-latency --num-records "$LATENCY_RECORDS" \
       --record-size "$LATENCY_SIZE" --throughput "$LATENCY_RATE" \
       --producer-props acks=all linger.ms=0 "bootstrap.servers=$BOOTSTRAP" > "$RESULTS/$system-latency.txt" 2>&1; then
     parse_producer "latency" "$RESULTS/$system-latency.txt" >> "$figures"
     echo "latency.cpu $(cpu_seconds_since "$ticks")" >> "$figures"
+    echo "latency.kcs $(kilo_switches_since "$ctxt")" >> "$figures"
   else
     log "$system: latency ProducerPerformance failed (see $RESULTS/$system-latency.txt)"
   fi
@@ -490,6 +496,7 @@ print_table() {
     "consume.mbs|MB/s (consume)"
     "produce.cpu|broker CPU s, all nodes (produce)"
     "consume.cpu|broker CPU s, all nodes (consume)"
+    "produce.kcs|context switches, whole machine, thousands (produce)"
   )
   local label="1 node each, replication factor 1"
   if [ "$nodes" = 3 ]; then label="3 nodes each, replication factor 3"; fi
@@ -517,6 +524,7 @@ print_table() {
   row "$what" latency.p999 "p99.9 latency ms"
   row "$what" latency.max "max latency ms"
   row "$what" latency.cpu "broker CPU s, all nodes"
+  row "$what" latency.kcs "context switches, whole machine, thousands"
   echo
   echo "Idle: broker CPU of all nodes together over 10 s with no client, in % of one core."
   echo
@@ -590,6 +598,7 @@ print_rounds_table() {
     read -r name records size <<< "$workload"
     rounds_row "$records x $size B" "$name.produce.rps" "records/s (produce)"
     rounds_row "$records x $size B" "$name.produce.cpu" "broker CPU s (produce)"
+    rounds_row "$records x $size B" "$name.produce.kcs" "context switches, thousands (produce)"
     rounds_row "$records x $size B" "$name.consume.rps" "records/s (consume)"
   done
   local what="$LATENCY_RECORDS x $LATENCY_SIZE B at $LATENCY_RATE/s"
