@@ -22,6 +22,17 @@ import org.apache.ratis.util.TimeDuration;
 public record RaftSettings(Path storageDir, String host, int port, TimeDuration electionTimeoutMin,
                            TimeDuration electionTimeoutMax, long snapshotThreshold) {
 
+    /**
+     * The largest entry (state-machine bytes) any group of this node takes; Ratis refuses a bigger one when it is
+     * submitted. Ratis gives every group a direct write buffer able to hold its largest entry, allocated when the group
+     * starts, so this is memory per partition replica: at 4 MB, about 125 groups filled a 512 MB node's direct memory
+     * and the groups of a 300-partition topic failed to start (docs/performance.md, twelfth stop). 1 MiB + 64 KiB
+     * admits a record set of Kafka's default {@code max.message.bytes} (1 MiB + 12 bytes) with room for its framing.
+     */
+    public static final int MAX_ENTRY_BYTES = (1 << 20) + (64 << 10);
+    /** Room for a log entry's fields around its state-machine bytes; they take well under a hundred bytes. */
+    private static final int LOG_ENTRY_FRAMING = 4 << 10;
+
     public static RaftSettings defaults(Path storageDir, String host, int port) {
         return new RaftSettings(storageDir, host, port, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS),
                 TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS), 20_000);
@@ -48,11 +59,12 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
 
-        // Memory per group: the write buffer (8 MB default) and appender buffer are allocated per group; a produce
-        // request is at most a few MB, so 4 MB + slack is enough and keeps 100s of partitions affordable.
-        SizeInBytes appenderBytes = SizeInBytes.valueOf("4MB");
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, appenderBytes);
-        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes.getSize() + 64 * 1024));
+        // Memory per group (see MAX_ENTRY_BYTES): Ratis refuses a log entry above the appender's byte limit at append,
+        // and needs a write buffer of at least that limit + 8 bytes. LOG_ENTRY_FRAMING covers the log entry's own
+        // fields around the state-machine bytes (term, index, client and call ids).
+        int appenderBytes = MAX_ENTRY_BYTES + LOG_ENTRY_FRAMING;
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + LOG_ENTRY_FRAMING));
         // Ratis keeps log entries on the heap: the whole open segment plus cached closed ones, up to 200 MB per group by
         // default. Every entry is applied to the partition log right after commit, so a cached entry is only read
         // again by a follower's appender that fell behind; that reads from disk instead. So the cache is one closed

@@ -18,17 +18,21 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  */
 public final class ProduceEntry {
     static final byte FORMAT = 1;
+    /** The format byte and the count. */
+    public static final int HEADER_BYTES = 1 + 4;
+    /** The length in front of each record set. */
+    public static final int RECORD_SET_HEADER_BYTES = 4;
 
     private ProduceEntry() {
     }
 
     /** The entry carrying these record sets; their buffers must stay unchanged until the entry is written. */
     public static ByteString encode(List<MemoryRecords> recordSets) {
-        ByteBuffer header = ByteBuffer.allocate(1 + 4).put(FORMAT).putInt(recordSets.size()).flip();
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).put(FORMAT).putInt(recordSets.size()).flip();
         ByteString entry = UnsafeByteOperations.unsafeWrap(header);
         for (MemoryRecords records : recordSets) {
             ByteBuffer bytes = records.buffer().duplicate();
-            ByteBuffer length = ByteBuffer.allocate(4).putInt(0, bytes.remaining());
+            ByteBuffer length = ByteBuffer.allocate(RECORD_SET_HEADER_BYTES).putInt(0, bytes.remaining());
             entry = entry.concat(UnsafeByteOperations.unsafeWrap(length))
                     .concat(UnsafeByteOperations.unsafeWrap(bytes));
         }

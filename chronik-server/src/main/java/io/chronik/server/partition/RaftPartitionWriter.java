@@ -1,6 +1,7 @@
 package io.chronik.server.partition;
 
 import io.chronik.raft.node.RaftNode;
+import io.chronik.raft.node.RaftSettings;
 import io.chronik.raft.partition.AppendReply;
 import io.chronik.raft.partition.DeleteRecordsEntry;
 import io.chronik.raft.partition.ProduceEntry;
@@ -15,6 +16,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.ratis.protocol.Message;
@@ -26,7 +28,9 @@ import org.apache.ratis.protocol.RaftGroupId;
  * leader has applied it — the reply carries the offsets the state machine assigned.
  *
  * <p><b>Coalescing.</b> Record sets that arrive while the partition's entries are in Raft wait and then go together as
- * one {@link ProduceEntry} (up to {@value #MAX_ENTRY_BYTES} bytes). Each Raft entry costs the same thread hand-offs,
+ * one {@link ProduceEntry} (up to {@link RaftSettings#MAX_ENTRY_BYTES}, which also bounds one record set:
+ * {@value #MAX_RECORD_SET_BYTES} bytes, more than Kafka's default {@code max.message.bytes}; a bigger one is refused
+ * with MESSAGE_TOO_LARGE). Each Raft entry costs the same thread hand-offs,
  * log writes and AppendEntries calls on every replica whatever its size — about fifty context switches over three
  * nodes (docs/performance.md) — so under load the entries grow instead of multiplying; a lone request goes at once.
  * A second entry may replicate beside the first only while what waits is small (at most
@@ -56,7 +60,9 @@ final class RaftPartitionWriter implements PartitionWriter {
      * (throughput) wait and merge while single records and small batches (latency) go at once.
      */
     static final int PIPELINED_ENTRY_BYTES = 8 * 1024;
-    static final int MAX_ENTRY_BYTES = 1 << 20;
+    /** The largest record set that fits in an entry on its own. */
+    static final int MAX_RECORD_SET_BYTES = RaftSettings.MAX_ENTRY_BYTES - ProduceEntry.HEADER_BYTES
+            - ProduceEntry.RECORD_SET_HEADER_BYTES;
 
     /** A record set waiting for its entry's reply. */
     private record Pending(MemoryRecords records, CompletableFuture<AppendResult> result) {
@@ -96,6 +102,10 @@ final class RaftPartitionWriter implements PartitionWriter {
     public CompletableFuture<AppendResult> append(MemoryRecords records) {
         // Corrupt, oversized or far-future batches are refused before they take a place in every replica's Raft log.
         try {
+            if (records.sizeInBytes() > MAX_RECORD_SET_BYTES) {
+                throw new RecordTooLargeException("a replicated partition takes at most " + MAX_RECORD_SET_BYTES
+                        + " bytes of records per produce request, not " + records.sizeInBytes());
+            }
             for (MutableRecordBatch batch : records.batches()) {
                 batch.ensureValid();
             }
@@ -180,18 +190,22 @@ final class RaftPartitionWriter implements PartitionWriter {
         }
     }
 
-    /** Caller holds the monitor. The first waiting record set always goes, then more while the entry stays small. */
+    /**
+     * Caller holds the monitor. The first waiting record set always goes (it fits: {@link #append} refused bigger
+     * ones), then more while the encoded entry stays within {@link RaftSettings#MAX_ENTRY_BYTES}.
+     */
     private List<Pending> takeEntry() {
         List<Pending> entry = new ArrayList<>();
-        int bytes = 0;
+        int entryBytes = ProduceEntry.HEADER_BYTES;
         while (!queue.isEmpty()) {
             int next = queue.peek().records().sizeInBytes();
-            if (!entry.isEmpty() && bytes + next > MAX_ENTRY_BYTES) {
+            int grown = entryBytes + ProduceEntry.RECORD_SET_HEADER_BYTES + next;
+            if (!entry.isEmpty() && grown > RaftSettings.MAX_ENTRY_BYTES) {
                 break;
             }
             entry.add(queue.poll());
             queuedBytes -= next;
-            bytes += next;
+            entryBytes = grown;
         }
         return entry;
     }

@@ -2,6 +2,7 @@ package io.chronik.server.partition;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chronik.raft.node.RaftSettings;
 import io.chronik.raft.partition.AppendReply;
 import io.chronik.raft.partition.ProduceEntry;
 import io.chronik.storage.log.AppendResult;
@@ -158,22 +159,31 @@ class RaftPartitionWriterTest {
     }
 
     @Test
-    void anEntryStopsGrowingAtTheByteLimitButAlwaysTakesOneRecordSet() {
+    void anEntryStopsGrowingAtTheRaftEntryLimitAndABiggerRecordSetIsRefused() {
         FakeGroup group = new FakeGroup();
         RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
-        int twoThirds = RaftPartitionWriter.MAX_ENTRY_BYTES * 2 / 3;
+        int twoThirds = RaftSettings.MAX_ENTRY_BYTES * 2 / 3;
         writer.append(records("a"));
         writer.append(records("b"));
         writer.append(recordsOf(new byte[twoThirds]));
         writer.append(records("small enough to join"));
         writer.append(recordsOf(new byte[twoThirds]));
-        writer.append(recordsOf(new byte[RaftPartitionWriter.MAX_ENTRY_BYTES + 10]));
+        CompletableFuture<AppendResult> tooLarge = writer.append(
+                recordsOf(new byte[RaftPartitionWriter.MAX_RECORD_SET_BYTES + 1]));
 
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 3; i++) {
             group.apply(i);
         }
 
-        assertThat(group.entries).extracting(List::size).containsExactly(1, 1, 2, 1, 1);
+        assertThat(group.entries).extracting(List::size).containsExactly(1, 1, 2, 1);
+        assertThat(group.entries).allSatisfy(entry -> assertThat(ProduceEntry.encode(entry).size())
+                .isLessThanOrEqualTo(RaftSettings.MAX_ENTRY_BYTES));
+        assertThat(tooLarge).failsWithin(Duration.ZERO).withThrowableThat()
+                .havingCause().isInstanceOf(RecordTooLargeException.class);
+        // The largest record set that fits is taken, alone.
+        writer.append(recordsOf(new byte[RaftPartitionWriter.MAX_RECORD_SET_BYTES - 200]));
+        group.apply(3);
+        assertThat(ProduceEntry.encode(group.entries.get(4)).size()).isLessThanOrEqualTo(RaftSettings.MAX_ENTRY_BYTES);
     }
 
     @Test
