@@ -76,6 +76,17 @@ public final class ClusterInfo {
         return leadership.leaderNodeId();
     }
 
+    /**
+     * The controller a Kafka client is told about (Metadata, DescribeCluster): the metadata leader, or this node while
+     * none is known, e.g. during an election. Any node takes admin requests and hands them to the leader, as a KRaft
+     * broker forwards to the active controller and names a live broker as the controller; and some clients fail on
+     * -1 instead of retrying (kafka-python's admin client asserts that the controller is a listed broker).
+     */
+    public int controllerIdForClients() {
+        int leader = controllerId();
+        return leader >= 0 ? leader : self.id();
+    }
+
     public Optional<NodeConfig> node(int id) {
         return nodes().stream().filter(n -> n.id() == id).findFirst();
     }

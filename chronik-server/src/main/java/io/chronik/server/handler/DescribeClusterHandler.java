@@ -25,7 +25,7 @@ public final class DescribeClusterHandler implements RequestHandler<DescribeClus
         DescribeClusterResponseData response = new DescribeClusterResponseData()
                 .setErrorCode(Errors.NONE.code())
                 .setClusterId(cluster.clusterId())
-                .setControllerId(cluster.controllerId())
+                .setControllerId(cluster.controllerIdForClients())
                 .setEndpointType(request.data().endpointType())
                 .setThrottleTimeMs(0);
         for (NodeConfig node : cluster.nodes()) {

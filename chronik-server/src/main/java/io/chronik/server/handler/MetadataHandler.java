@@ -85,7 +85,7 @@ public final class MetadataHandler implements RequestHandler<MetadataRequest> {
     private MetadataResponseData response(List<MetadataResponseTopic> topicList, short version) {
         MetadataResponseData response = new MetadataResponseData()
                 .setClusterId(cluster.clusterId())
-                .setControllerId(cluster.controllerId())
+                .setControllerId(cluster.controllerIdForClients())
                 .setThrottleTimeMs(0);
         Set<Integer> leaders = new HashSet<>();
         topicList.forEach(t -> t.partitions().forEach(p -> leaders.add(p.leaderId())));
