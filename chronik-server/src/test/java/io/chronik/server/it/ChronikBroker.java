@@ -60,6 +60,14 @@ final class ChronikBroker implements AutoCloseable, BeforeAllCallback, AfterAllC
     ChronikBroker() {
     }
 
+    /**
+     * The settings every test broker starts from, its data in {@code dataDir}: 100 MiB frames, retention checked every
+     * 30 s, no initial rebalance delay. Tests that need more change them with the settings' {@code with…} methods.
+     */
+    static ServerSettings settings(Path dataDir) {
+        return new ServerSettings(dataDir, 104_857_600, 30_000L, 0);
+    }
+
     /** Starts a fresh node with these settings (its data in their data directory); the caller closes it. */
     static ChronikBroker start(ServerSettings settings) throws Exception {
         ChronikBroker broker = new ChronikBroker();
@@ -75,7 +83,7 @@ final class ChronikBroker implements AutoCloseable, BeforeAllCallback, AfterAllC
     }
 
     private void startInTemporaryDirectory() throws Exception {
-        startWith(new ServerSettings(Files.createTempDirectory("chronik-it"), 104_857_600, 30_000L, 0));
+        startWith(settings(Files.createTempDirectory("chronik-it")));
     }
 
     private void stopAndDeleteData() throws IOException {

@@ -86,7 +86,7 @@ class FetchSessionTest {
 
     @Test
     void aNodeWithoutSessionSlotsAnswersEveryFetchInFull(@TempDir Path dataDir) throws Exception {
-        ServerSettings noSessions = new ServerSettings(dataDir, 104_857_600, 30_000L, 0).withFetchSessionCacheSlots(0);
+        ServerSettings noSessions = ChronikBroker.settings(dataDir).withFetchSessionCacheSlots(0);
         String topic = "no-sessions";
         try (ChronikBroker node = ChronikBroker.start(noSessions)) {
             node.createTopic(topic, 2);

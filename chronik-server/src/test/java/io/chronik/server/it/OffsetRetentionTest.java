@@ -31,8 +31,7 @@ class OffsetRetentionTest {
 
     @Test
     void anEmptiedGroupsOffsetsExpireWhileALiveGroupKeepsItsOwn() throws Exception {
-        ServerSettings settings = new ServerSettings(dataDir, 104_857_600, 30_000L, 0)
-                .withOffsetsRetention(RETENTION_MS, 250);
+        ServerSettings settings = ChronikBroker.settings(dataDir).withOffsetsRetention(RETENTION_MS, 250);
         try (ChronikBroker broker = ChronikBroker.start(settings); Admin admin = broker.admin()) {
             broker.createTopic("retained", 1);
             TopicPartition tp = new TopicPartition("retained", 0);
