@@ -290,6 +290,14 @@ public final class Chaos {
         /** Acknowledged sequence → the (partition, offset) the acknowledgement named. */
         final ConcurrentMap<Long, TopicPartitionOffset> acked = new ConcurrentHashMap<>();
         final ConcurrentMap<String, AtomicLong> failures = new ConcurrentHashMap<>();
+
+        /** Counts a failed send and logs it as it happens, so a failure can be matched to the faults and node logs. */
+        void failed(long seq, int partition, Exception error) {
+            AtomicLong count = failures.computeIfAbsent(error.getClass().getSimpleName(), k -> new AtomicLong());
+            if (count.incrementAndGet() <= 20) {
+                log("send of record " + seq + " to partition " + partition + " failed: " + error);
+            }
+        }
     }
 
     private record TopicPartitionOffset(int partition, long offset) { }
@@ -315,13 +323,13 @@ public final class Chaos {
                     TimeUnit.NANOSECONDS.sleep(Math.min(wait, 50_000_000L));
                     continue;
                 }
-                producer.send(new ProducerRecord<>(TOPIC, (int) (seq % PARTITIONS), null, value(seq, recordBytes)),
+                int partition = (int) (seq % PARTITIONS);
+                producer.send(new ProducerRecord<>(TOPIC, partition, null, value(seq, recordBytes)),
                         (metadata, error) -> {
                             if (error == null) {
                                 ledger.acked.put(seq, new TopicPartitionOffset(metadata.partition(), metadata.offset()));
                             } else {
-                                ledger.failures.computeIfAbsent(error.getClass().getSimpleName(),
-                                        k -> new AtomicLong()).incrementAndGet();
+                                ledger.failed(seq, partition, error);
                             }
                         });
                 ledger.sent.incrementAndGet();

@@ -8,7 +8,7 @@
 #   mvn -B -DskipTests package       # once: builds dist/target/chronik/
 #   bench/chaos.sh [SECONDS [RATE [RECORD_BYTES]]]  # default 300 s at 1000 records/s of 100 bytes
 #
-# Leaves bench/work/chaos-<timestamp>/ with the cluster file, every node's log and output.txt; exits 1 if an
+# Leaves bench/work/chaos-<timestamp>/ with the cluster file, every node's log, client.log and output.txt; exits 1 if an
 # acknowledged record was lost, duplicated, moved or reordered, or the consumer group never saw it.
 set -euo pipefail
 
@@ -35,11 +35,17 @@ RUN="$WORK/chaos-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$RUN"
 # A private copy, so a rebuild during the soak cannot swap jars under the nodes.
 cp -a "$ROOT/dist/target/chronik" "$RUN/chronik"
-# The clients log every retry at WARN; during a soak that is thousands of lines, so only errors are shown.
-cat > "$RUN/client-log4j2.xml" <<'XML'
+# The clients log every retry at WARN; during a soak that is thousands of lines, so only errors are shown and the
+# warnings go to client.log, to match a failed send with what the client saw.
+cat > "$RUN/client-log4j2.xml" <<XML
 <Configuration status="warn">
-  <Appenders><Console name="err" target="SYSTEM_ERR"><PatternLayout pattern="%d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n"/></Console></Appenders>
-  <Loggers><Root level="error"><AppenderRef ref="err"/></Root></Loggers>
+  <Appenders>
+    <Console name="err" target="SYSTEM_ERR"><PatternLayout pattern="%d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n"/></Console>
+    <File name="file" fileName="$RUN/client.log"><PatternLayout pattern="%d{HH:mm:ss.SSS} %-5level [%t] %c{1} - %msg%n"/></File>
+  </Appenders>
+  <Loggers>
+    <Root level="warn"><AppenderRef ref="err" level="error"/><AppenderRef ref="file"/></Root>
+  </Loggers>
 </Configuration>
 XML
 java -Dlog4j2.configurationFile="$RUN/client-log4j2.xml" -cp "$KAFKA_LIB/*" "$BENCH_DIR/Chaos.java" \

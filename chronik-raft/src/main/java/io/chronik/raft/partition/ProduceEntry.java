@@ -1,5 +1,6 @@
 package io.chronik.raft.partition;
 
+import io.chronik.raft.node.RaftSettings;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,12 @@ public final class ProduceEntry {
     public static final int HEADER_BYTES = 1 + 4;
     /** The length in front of each record set. */
     public static final int RECORD_SET_HEADER_BYTES = 4;
+    /**
+     * The largest record set an entry can hold on its own, {@value}: an entry may not exceed
+     * {@link RaftSettings#MAX_ENTRY_BYTES}. It bounds what a replicated partition takes per request, so topic creation
+     * and the cluster file refuse a larger {@code max.message.bytes} for replicated topics.
+     */
+    public static final int MAX_RECORD_SET_BYTES = RaftSettings.MAX_ENTRY_BYTES - HEADER_BYTES - RECORD_SET_HEADER_BYTES;
 
     private ProduceEntry() {
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.chronik.raft.partition.ProduceEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,11 @@ public final class ClusterConfigLoader {
             throw s.error("replication_factor", "replication factor " + rf + " is larger than the " + nodeCount
                     + " node(s) in the file");
         }
+        int maxMessageBytes = s.intValue("max_message_bytes", d.maxMessageBytes(), 0, Integer.MAX_VALUE);
+        if (rf > 1 && maxMessageBytes > ProduceEntry.MAX_RECORD_SET_BYTES) {
+            throw s.error("max_message_bytes", maxMessageBytes + " is above the " + ProduceEntry.MAX_RECORD_SET_BYTES
+                    + " bytes a replicated partition takes per record batch (one Raft entry)");
+        }
         return new TopicDefaults(
                 s.intValue("partitions", d.partitions(), 1, 100_000),
                 (short) rf,
@@ -121,7 +127,7 @@ public final class ClusterConfigLoader {
                 s.longValue("retention_bytes", d.retentionBytes(), -1, Long.MAX_VALUE),
                 s.longValue("segment_bytes", d.segmentBytes(), 14, Integer.MAX_VALUE),
                 s.longValue("segment_ms", d.segmentMs(), 1, Long.MAX_VALUE),
-                s.intValue("max_message_bytes", d.maxMessageBytes(), 0, Integer.MAX_VALUE));
+                maxMessageBytes);
     }
 
     private static ServerSettings readServer(Section s, ServerSettings d) {

@@ -29,7 +29,7 @@ import org.apache.ratis.protocol.RaftGroupId;
  *
  * <p><b>Coalescing.</b> Record sets that arrive while the partition's entries are in Raft wait and then go together as
  * one {@link ProduceEntry} (up to {@link RaftSettings#MAX_ENTRY_BYTES}, which also bounds one record set:
- * {@value #MAX_RECORD_SET_BYTES} bytes, more than Kafka's default {@code max.message.bytes}; a bigger one is refused
+ * {@value ProduceEntry#MAX_RECORD_SET_BYTES} bytes, more than Kafka's default {@code max.message.bytes}; a bigger one is refused
  * with MESSAGE_TOO_LARGE). Each Raft entry costs the same thread hand-offs,
  * log writes and AppendEntries calls on every replica whatever its size — about fifty context switches over three
  * nodes (docs/performance.md) — so under load the entries grow instead of multiplying; a lone request goes at once.
@@ -60,9 +60,6 @@ final class RaftPartitionWriter implements PartitionWriter {
      * (throughput) wait and merge while single records and small batches (latency) go at once.
      */
     static final int PIPELINED_ENTRY_BYTES = 8 * 1024;
-    /** The largest record set that fits in an entry on its own. */
-    static final int MAX_RECORD_SET_BYTES = RaftSettings.MAX_ENTRY_BYTES - ProduceEntry.HEADER_BYTES
-            - ProduceEntry.RECORD_SET_HEADER_BYTES;
 
     /** A record set waiting for its entry's reply. */
     private record Pending(MemoryRecords records, CompletableFuture<AppendResult> result) {
@@ -102,9 +99,10 @@ final class RaftPartitionWriter implements PartitionWriter {
     public CompletableFuture<AppendResult> append(MemoryRecords records) {
         // Corrupt, oversized or far-future batches are refused before they take a place in every replica's Raft log.
         try {
-            if (records.sizeInBytes() > MAX_RECORD_SET_BYTES) {
-                throw new RecordTooLargeException("a replicated partition takes at most " + MAX_RECORD_SET_BYTES
-                        + " bytes of records per produce request, not " + records.sizeInBytes());
+            if (records.sizeInBytes() > ProduceEntry.MAX_RECORD_SET_BYTES) {
+                throw new RecordTooLargeException("a replicated partition takes at most "
+                        + ProduceEntry.MAX_RECORD_SET_BYTES + " bytes of records per produce request, not "
+                        + records.sizeInBytes());
             }
             for (MutableRecordBatch batch : records.batches()) {
                 batch.ensureValid();

@@ -3,15 +3,19 @@ package io.chronik.server.topic;
 import io.chronik.raft.metadata.MetadataCommand;
 import io.chronik.raft.metadata.MetadataStore;
 import io.chronik.raft.metadata.TopicImage;
+import io.chronik.raft.partition.ProduceEntry;
 import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.TopicDefaults;
+import io.chronik.storage.log.LogConfig;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -74,6 +78,7 @@ public final class TopicManager {
                         + nodeCount + " node(s) of the cluster");
             }
             configs.validate(topicConfigs);
+            requireEntryFits(topicConfigs, rf);
             if (metadata.image().topic(name).isPresent()) {
                 throw new TopicExistsException("Topic '" + name + "' already exists.");
             }
@@ -140,10 +145,13 @@ public final class TopicManager {
             configs.validate(set);
             for (String key : remove) {
                 if (!configs.isSupported(key)) {
-                    throw new org.apache.kafka.common.errors.InvalidConfigurationException(
-                            "Unknown topic config name: " + key);
+                    throw new InvalidConfigurationException("Unknown topic config name: " + key);
                 }
             }
+            Map<String, String> altered = new HashMap<>(topic.get().configs());
+            altered.keySet().removeAll(remove);
+            altered.putAll(set);
+            requireEntryFits(altered, topic.get().replicas(0).size());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -151,6 +159,20 @@ public final class TopicManager {
             return CompletableFuture.completedFuture(topic.get());
         }
         return metadata.submit(new MetadataCommand.AlterTopicConfigs(name, set, remove));
+    }
+
+    /**
+     * A replicated partition takes a record set only as large as one Raft entry holds, so a replicated topic may not
+     * promise a larger {@code max.message.bytes} (its producers would be refused with MESSAGE_TOO_LARGE below the
+     * topic's own limit).
+     */
+    private void requireEntryFits(Map<String, String> topicConfigs, int replicationFactor) {
+        int maxMessageBytes = configs.logConfig(topicConfigs).maxMessageBytes();
+        if (replicationFactor > 1 && maxMessageBytes > ProduceEntry.MAX_RECORD_SET_BYTES) {
+            throw new InvalidConfigurationException("Invalid value " + maxMessageBytes + " for topic config "
+                    + LogConfig.MAX_MESSAGE_BYTES + ": a replicated topic takes at most "
+                    + ProduceEntry.MAX_RECORD_SET_BYTES + " bytes per record batch (one Raft entry)");
+        }
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.chronik.server.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronik.raft.partition.ProduceEntry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,6 +28,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +127,30 @@ class ClusterProduceConsumeTest {
                         return first.equals(described) ? first : null;
                     }, leaders -> leaders != null && leaders.size() == PARTITIONS);
             assertThat(agreed.values()).allMatch(leader -> leader >= 1 && leader <= 3);
+        }
+    }
+
+    @Test
+    void aReplicatedTopicRefusesAMaxMessageBytesAboveOneRaftEntry() throws Exception {
+        String tooLarge = Integer.toString(ProduceEntry.MAX_RECORD_SET_BYTES + 1);
+        try (Admin admin = ChronikCluster.admin(cluster.bootstrap())) {
+            assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("big", 1, (short) 3)
+                    .configs(Map.of("max.message.bytes", tooLarge)))).all().get())
+                    .hasCauseInstanceOf(InvalidConfigurationException.class)
+                    .hasMessageContaining("a replicated topic takes at most " + ProduceEntry.MAX_RECORD_SET_BYTES);
+            // One replica has no Raft entry to fit in: Kafka's limits apply.
+            admin.createTopics(List.of(new NewTopic("big-single", 1, (short) 1)
+                    .configs(Map.of("max.message.bytes", tooLarge)))).all().get();
+
+            admin.createTopics(List.of(new NewTopic("replicated", 1, (short) 3))).all().get();
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "replicated");
+            assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+                    new ConfigEntry("max.message.bytes", tooLarge), AlterConfigOp.OpType.SET)))).all().get())
+                    .hasCauseInstanceOf(InvalidConfigurationException.class);
+            admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes",
+                    Integer.toString(ProduceEntry.MAX_RECORD_SET_BYTES)), AlterConfigOp.OpType.SET)))).all().get();
+            assertThat(admin.describeConfigs(List.of(topic)).all().get().get(topic).get("max.message.bytes").value())
+                    .isEqualTo(Integer.toString(ProduceEntry.MAX_RECORD_SET_BYTES));
         }
     }
 

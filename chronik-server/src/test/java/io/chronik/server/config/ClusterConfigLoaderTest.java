@@ -3,6 +3,7 @@ package io.chronik.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chronik.raft.partition.ProduceEntry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -212,6 +213,25 @@ class ClusterConfigLoaderTest {
                 .hasMessageContaining("larger than the 1 node(s)");
         assertRejected(NODE + "topic_defaults:\n  replication_factor: 0\n")
                 .hasMessageContaining("topic_defaults.replication_factor: must be between 1");
+    }
+
+    @Test
+    void replicatedDefaultMaxMessageBytesMustFitOneRaftEntry() {
+        String twoNodes = NODE + """
+                  - id: 2
+                    host: 127.0.0.1
+                    kafka_port: 9093
+                    raft_port: 5002
+                    admin_port: 6002
+                """;
+        int limit = ProduceEntry.MAX_RECORD_SET_BYTES;
+        assertRejected(twoNodes + "topic_defaults:\n  replication_factor: 2\n  max_message_bytes: " + (limit + 1) + "\n")
+                .hasMessageContaining("line 14:").hasMessageContaining("topic_defaults.max_message_bytes")
+                .hasMessageContaining("above the " + limit + " bytes");
+        assertThat(parse(twoNodes + "topic_defaults:\n  replication_factor: 2\n  max_message_bytes: " + limit + "\n")
+                .topicDefaults().maxMessageBytes()).isEqualTo(limit);
+        assertThat(parse(twoNodes + "topic_defaults:\n  replication_factor: 1\n  max_message_bytes: 5000000\n")
+                .topicDefaults().maxMessageBytes()).isEqualTo(5_000_000);
     }
 
     @Test

@@ -169,7 +169,7 @@ class RaftPartitionWriterTest {
         writer.append(records("small enough to join"));
         writer.append(recordsOf(new byte[twoThirds]));
         CompletableFuture<AppendResult> tooLarge = writer.append(
-                recordsOf(new byte[RaftPartitionWriter.MAX_RECORD_SET_BYTES + 1]));
+                recordsOf(new byte[ProduceEntry.MAX_RECORD_SET_BYTES + 1]));
 
         for (int i = 0; i < 3; i++) {
             group.apply(i);
@@ -181,7 +181,7 @@ class RaftPartitionWriterTest {
         assertThat(tooLarge).failsWithin(Duration.ZERO).withThrowableThat()
                 .havingCause().isInstanceOf(RecordTooLargeException.class);
         // The largest record set that fits is taken, alone.
-        writer.append(recordsOf(new byte[RaftPartitionWriter.MAX_RECORD_SET_BYTES - 200]));
+        writer.append(recordsOf(new byte[ProduceEntry.MAX_RECORD_SET_BYTES - 200]));
         group.apply(3);
         assertThat(ProduceEntry.encode(group.entries.get(4)).size()).isLessThanOrEqualTo(RaftSettings.MAX_ENTRY_BYTES);
     }
