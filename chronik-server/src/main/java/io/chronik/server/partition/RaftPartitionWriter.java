@@ -7,12 +7,15 @@ import io.chronik.raft.partition.DeleteRecordsEntry;
 import io.chronik.raft.partition.ProduceEntry;
 import io.chronik.storage.log.AppendResult;
 import io.chronik.storage.log.PartitionLog;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
@@ -21,6 +24,8 @@ import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 
 /**
  * The replicated path: the partition's record sets of produce requests become Raft entries, submitted in-process to
@@ -29,10 +34,10 @@ import org.apache.ratis.protocol.RaftGroupId;
  *
  * <p><b>Coalescing.</b> Record sets that arrive while the partition's entries are in Raft wait and then go together as
  * one {@link ProduceEntry} (up to {@link RaftSettings#MAX_ENTRY_BYTES}, which also bounds one record set:
- * {@value ProduceEntry#MAX_RECORD_SET_BYTES} bytes, more than Kafka's default {@code max.message.bytes}; a bigger one is refused
- * with MESSAGE_TOO_LARGE). Each Raft entry costs the same thread hand-offs,
- * log writes and AppendEntries calls on every replica whatever its size — about fifty context switches over three
- * nodes (docs/performance.md) — so under load the entries grow instead of multiplying; a lone request goes at once.
+ * {@value ProduceEntry#MAX_RECORD_SET_BYTES} bytes, more than Kafka's default {@code max.message.bytes}; a bigger
+ * one is refused with MESSAGE_TOO_LARGE). Each Raft entry costs the same thread hand-offs, log writes and
+ * AppendEntries calls on every replica whatever its size — about fifty context switches over three nodes
+ * (docs/performance.md) — so under load the entries grow instead of multiplying; a lone request goes at once.
  * A second entry may replicate beside the first only while what waits is small (at most
  * {@value #PIPELINED_ENTRY_BYTES} bytes): small requests are latency-bound, and the pipeline spares them a wait for
  * the previous commit; large ones are throughput-bound, and waiting makes their entries bigger.
@@ -40,6 +45,15 @@ import org.apache.ratis.protocol.RaftGroupId;
  * <p><b>Order.</b> Record sets enter Raft in the order {@link #append} was called: they queue in that order, and only
  * one thread at a time submits (Ratis assigns the log index inside the submit call). A connection's produce requests
  * reach here in its request order, so a producer's batches keep their sequence order.
+ *
+ * <p><b>A leader that is not taking entries yet</b> (Ratis' LeaderNotReady: elected, but its term's first entry is
+ * not committed; LeaderSteppingDown: handing leadership over, which may time out and resume) holds the entry it
+ * refused and everything behind it, and submits it again every {@value #PAUSED_RETRY_MS} ms, for at most
+ * {@code maxHold}. Refusing it instead would let a producer's next batch, already on its way, be taken moments later
+ * ahead of it; a producer the state machine does not know yet (its first batches, or after its state expired) may
+ * start at any sequence, as in Kafka, so nothing else would catch that reordering. The first soak that met a leader in
+ * that state at a producer's start lost its first batches that way: refused, overtaken, then refused as out of
+ * sequence until they timed out. Refusals that end the leadership (NotLeader) still fail at once.
  *
  * <p><b>Threads.</b> An idle writer submits on the caller's thread (a request-handler thread: the division appends
  * to its log and returns, well under a millisecond). Entries that queued while others were in Raft are submitted by
@@ -60,6 +74,13 @@ final class RaftPartitionWriter implements PartitionWriter {
      * (throughput) wait and merge while single records and small batches (latency) go at once.
      */
     static final int PIPELINED_ENTRY_BYTES = 8 * 1024;
+    /** How often an entry refused by a leader that is not taking entries yet is offered again. */
+    static final long PAUSED_RETRY_MS = 10;
+    /**
+     * How long that may last before the entry and those behind it fail with NOT_LEADER_OR_FOLLOWER: longer than Ratis
+     * takes to commit a new term's first entry or to finish a leadership transfer, or to give either up.
+     */
+    static final Duration MAX_HOLD = Duration.ofSeconds(10);
 
     /** A record set waiting for its entry's reply. */
     private record Pending(MemoryRecords records, CompletableFuture<AppendResult> result) {
@@ -76,23 +97,49 @@ final class RaftPartitionWriter implements PartitionWriter {
     private long queuedBytes;
     private int inFlight;
     private boolean submitting;
+    /** The entry a paused leader refused, to be offered again before anything else; it keeps its place in inFlight. */
+    private List<Pending> held;
+    /** The entry refused since {@link #heldSince} (System.nanoTime), until it gets another answer. */
+    private List<Pending> holding;
+    private long heldSince;
+    /** When {@link #held} may be offered again (System.nanoTime). */
+    private long retryAt;
+    private final long maxHoldNanos;
 
     RaftPartitionWriter(RaftNode node, RaftGroupId groupId, PartitionLog log, Executor submitterPool) {
-        this(log::checkLimits, submitterPool,
+        this(log::checkLimits, submitterPool, MAX_HOLD,
                 entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
-                    if (!reply.isSuccess()) {
-                        throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
-                                + reply.getException() + ")");
+                    if (reply.isSuccess()) {
+                        return reply.getMessage();
                     }
-                    return reply.getMessage();
+                    if (reply.getException() instanceof LeaderNotReadyException
+                            || reply.getException() instanceof LeaderSteppingDownException) {
+                        throw new LeaderPausedException(reply.getException());
+                    }
+                    throw new NotLeaderOrFollowerException("this node does not lead the partition's Raft group ("
+                            + reply.getException() + ")");
                 }));
     }
 
-    RaftPartitionWriter(Consumer<MemoryRecords> limits, Executor submitterPool,
+    /**
+     * @param submitter submits an entry; fails with {@link LeaderPausedException} when the leader refuses it for now
+     */
+    RaftPartitionWriter(Consumer<MemoryRecords> limits, Executor submitterPool, Duration maxHold,
                         Function<Message, CompletableFuture<Message>> submitter) {
         this.limits = limits;
         this.submitterPool = submitterPool;
+        this.maxHoldNanos = maxHold.toNanos();
         this.submitter = submitter;
+    }
+
+    /**
+     * The group's leader is this node but refused an entry for now (not ready yet, or stepping down). Produce entries
+     * are held and offered again; anywhere else (DeleteRecords) it reaches the client as NOT_LEADER_OR_FOLLOWER.
+     */
+    static final class LeaderPausedException extends NotLeaderOrFollowerException {
+        LeaderPausedException(Throwable ratisReason) {
+            super("this node leads the partition's Raft group but takes no entries for now (" + ratisReason + ")");
+        }
     }
 
     @Override
@@ -149,6 +196,10 @@ final class RaftPartitionWriter implements PartitionWriter {
             synchronized (this) {
                 submitting = false;
                 dropped = new ArrayList<>(queue);
+                if (held != null) {
+                    dropped.addAll(0, held);
+                    held = null;
+                }
                 queue.clear();
                 queuedBytes = 0;
             }
@@ -166,13 +217,19 @@ final class RaftPartitionWriter implements PartitionWriter {
         return true;
     }
 
-    /** Caller holds the monitor. Whether the waiting record sets may become an entry now (see the class comment). */
+    /**
+     * Caller holds the monitor. Whether an entry may be submitted now: a held one once its retry is due (nothing
+     * overtakes it), else the waiting record sets (see the class comment).
+     */
     private boolean mayStartEntry() {
+        if (held != null) {
+            return System.nanoTime() - retryAt >= 0;
+        }
         return !queue.isEmpty()
                 && (inFlight == 0 || (inFlight < MAX_IN_FLIGHT && queuedBytes <= PIPELINED_ENTRY_BYTES));
     }
 
-    /** Run by the claimed submitter: submits waiting record sets while they may start an entry. */
+    /** Run by the claimed submitter: submits the held entry, then waiting record sets, while they may go. */
     private void submitWaiting() {
         while (true) {
             List<Pending> entry;
@@ -181,8 +238,13 @@ final class RaftPartitionWriter implements PartitionWriter {
                     submitting = false;
                     return;
                 }
-                inFlight++;
-                entry = takeEntry();
+                if (held != null) {
+                    entry = held;
+                    held = null;
+                } else {
+                    inFlight++;
+                    entry = takeEntry();
+                }
             }
             submit(entry);
         }
@@ -211,18 +273,65 @@ final class RaftPartitionWriter implements PartitionWriter {
     private void submit(List<Pending> entry) {
         CompletableFuture<Message> reply;
         try {
-            reply = submitter.apply(Message.valueOf(ProduceEntry.encode(entry.stream().map(Pending::records).toList())));
+            reply = submitter.apply(Message.valueOf(
+                    ProduceEntry.encode(entry.stream().map(Pending::records).toList())));
         } catch (RuntimeException e) {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((message, failure) -> {
+        reply.whenComplete((message, error) -> {
+            Throwable failure = error instanceof CompletionException wrapped && wrapped.getCause() != null
+                    ? wrapped.getCause() : error;
+            if (failure instanceof LeaderPausedException) {
+                if (hold(entry)) {
+                    return;
+                }
+                failure = notTakingEntries();
+            }
             synchronized (this) {
                 inFlight--;
+                if (holding == entry) {
+                    holding = null;
+                }
             }
             // The next entry first: the queued requests should not wait for these responses to be handed out.
             startPooledSubmitter();
             complete(entry, message, failure);
         });
+    }
+
+    /**
+     * Keeps an entry a paused leader refused, to offer it again in {@value #PAUSED_RETRY_MS} ms ahead of everything
+     * else. False once it has been refused for {@code maxHold}: then whatever waits behind it fails too (it was sent
+     * before its producer could learn of the failure, and must not overtake the failed entry).
+     */
+    private boolean hold(List<Pending> entry) {
+        List<Pending> behind;
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (holding != entry) {
+                holding = entry;
+                heldSince = now;
+            }
+            if (now - heldSince < maxHoldNanos) {
+                held = entry;
+                retryAt = now + TimeUnit.MILLISECONDS.toNanos(PAUSED_RETRY_MS);
+                // startPooledSubmitter hands the work to the pool (and fails it if the pool is shutting down).
+                CompletableFuture.delayedExecutor(PAUSED_RETRY_MS, TimeUnit.MILLISECONDS)
+                        .execute(this::startPooledSubmitter);
+                return true;
+            }
+            behind = new ArrayList<>(queue);
+            queue.clear();
+            queuedBytes = 0;
+        }
+        NotLeaderOrFollowerException gaveUp = notTakingEntries();
+        behind.forEach(p -> p.result().completeExceptionally(gaveUp));
+        return false;
+    }
+
+    private NotLeaderOrFollowerException notTakingEntries() {
+        return new NotLeaderOrFollowerException("the partition's Raft leader took no entries for "
+                + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos) + " ms");
     }
 
     private static void complete(List<Pending> entry, Message message, Throwable failure) {

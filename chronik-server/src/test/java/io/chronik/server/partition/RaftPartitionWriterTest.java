@@ -51,6 +51,10 @@ class RaftPartitionWriterTest {
         }
     }
 
+    private static RaftPartitionWriter writer(java.util.concurrent.Executor submitterPool, FakeGroup group) {
+        return new RaftPartitionWriter(NO_LIMITS, submitterPool, RaftPartitionWriter.MAX_HOLD, group::submit);
+    }
+
     private static MemoryRecords records(String value) {
         return recordsOf(value.getBytes());
     }
@@ -69,7 +73,7 @@ class RaftPartitionWriterTest {
     @Test
     void aLoneRequestGoesAtOnceAsAnEntryOfOne() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
 
         CompletableFuture<AppendResult> result = writer.append(records("a"));
 
@@ -82,7 +86,7 @@ class RaftPartitionWriterTest {
     @Test
     void requestsArrivingWhileEntriesAreInRaftGoTogetherInArrivalOrder() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
         List<CompletableFuture<AppendResult>> results = new ArrayList<>();
         for (String v : List.of("a", "b", "c", "d", "e")) {
             results.add(writer.append(records(v)));
@@ -102,7 +106,7 @@ class RaftPartitionWriterTest {
     @Test
     void largeRecordSetsWaitForTheEntryInRaftAndGoTogetherWhileSmallOnesArePipelined() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
         byte[] large = new byte[RaftPartitionWriter.PIPELINED_ENTRY_BYTES];
         writer.append(recordsOf(large));
         writer.append(recordsOf(large));
@@ -124,7 +128,7 @@ class RaftPartitionWriterTest {
     @Test
     void aRejectedRecordSetFailsOnlyItsOwnRequest() throws Exception {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
         writer.append(records("first"));
         writer.append(records("second"));
         CompletableFuture<AppendResult> ok = writer.append(records("ok"));
@@ -144,7 +148,7 @@ class RaftPartitionWriterTest {
     @Test
     void aFailedEntryFailsEveryRequestInItAndTheQueueMovesOn() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
         CompletableFuture<AppendResult> first = writer.append(records("a"));
         writer.append(records("b"));
         CompletableFuture<AppendResult> waiting = writer.append(records("c"));
@@ -158,10 +162,69 @@ class RaftPartitionWriterTest {
         assertThat(group.entries.get(2)).extracting(RaftPartitionWriterTest::value).containsExactly("c");
     }
 
+    /** A leader that is not taking entries yet refuses them, as Ratis does, the first {@code refusals} times. */
+    private static final class PausedLeader {
+        final FakeGroup group = new FakeGroup();
+        final List<String> offered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicInteger refusals;
+
+        PausedLeader(int refusals) {
+            this.refusals = new java.util.concurrent.atomic.AtomicInteger(refusals);
+        }
+
+        CompletableFuture<Message> submit(Message entry) {
+            List<MemoryRecords> recordSets = ProduceEntry.decode(entry.getContent().asReadOnlyByteBuffer());
+            offered.add(recordSets.stream().map(RaftPartitionWriterTest::value).toList().toString());
+            if (refusals.getAndDecrement() > 0) {
+                return CompletableFuture.failedFuture(new RaftPartitionWriter.LeaderPausedException(
+                        new IllegalStateException("LeaderNotReadyException")));
+            }
+            CompletableFuture<Message> reply = group.submit(entry);
+            group.apply(group.entries.size() - 1);
+            return reply;
+        }
+    }
+
+    @Test
+    void anEntryRefusedByALeaderNotReadyYetIsOfferedAgainAndNothingOvertakesIt() throws Exception {
+        PausedLeader leader = new PausedLeader(3);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, RaftPartitionWriter.MAX_HOLD,
+                leader::submit);
+
+        CompletableFuture<AppendResult> first = writer.append(records("first"));
+        // Sent by the same producer before it could hear of the refusal: must not be taken ahead of "first".
+        CompletableFuture<AppendResult> second = writer.append(records("second"));
+
+        assertThat(first.get(5, java.util.concurrent.TimeUnit.SECONDS).baseOffset()).isZero();
+        assertThat(second.get(5, java.util.concurrent.TimeUnit.SECONDS).baseOffset()).isEqualTo(100);
+        assertThat(leader.offered).containsExactly("[first]", "[first]", "[first]", "[first]", "[second]");
+    }
+
+    @Test
+    void aLeaderThatNeverTakesTheEntryFailsItAndWhatWaitedBehindIt() {
+        PausedLeader leader = new PausedLeader(Integer.MAX_VALUE);
+        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, Duration.ofMillis(50),
+                leader::submit);
+
+        CompletableFuture<AppendResult> first = writer.append(records("first"));
+        CompletableFuture<AppendResult> second = writer.append(records("second"));
+
+        for (CompletableFuture<AppendResult> result : List.of(first, second)) {
+            assertThat(result).failsWithin(Duration.ofSeconds(5)).withThrowableThat()
+                    .havingCause().isInstanceOf(NotLeaderOrFollowerException.class)
+                    .withMessageContaining("took no entries for 50 ms");
+        }
+        assertThat(leader.offered).as("only the first was ever offered").hasSizeGreaterThan(1)
+                .allMatch("[first]"::equals);
+        // The writer is usable again afterwards.
+        leader.refusals.set(0);
+        assertThat(writer.append(records("third"))).succeedsWithin(Duration.ofSeconds(5));
+    }
+
     @Test
     void anEntryStopsGrowingAtTheRaftEntryLimitAndABiggerRecordSetIsRefused() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
         int twoThirds = RaftSettings.MAX_ENTRY_BYTES * 2 / 3;
         writer.append(records("a"));
         writer.append(records("b"));
@@ -190,7 +253,7 @@ class RaftPartitionWriterTest {
     void anIdleWriterSubmitsOnTheCallersThreadAndQueuedEntriesGoFromThePool() {
         FakeGroup group = new FakeGroup();
         List<Runnable> pooled = new ArrayList<>();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, pooled::add, group::submit);
+        RaftPartitionWriter writer = writer(pooled::add, group);
         writer.append(records("a"));
         writer.append(records("b"));
         writer.append(records("c"));
@@ -213,7 +276,7 @@ class RaftPartitionWriterTest {
         FakeGroup group = new FakeGroup();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
         pool.shutdown();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, pool, group::submit);
+        RaftPartitionWriter writer = writer(pool, group);
         writer.append(records("a"));
         writer.append(records("b"));
         CompletableFuture<AppendResult> late = writer.append(records("late"));
@@ -229,7 +292,7 @@ class RaftPartitionWriterTest {
     @Test
     void corruptBatchesAreRefusedBeforeRaft() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, group::submit);
+        RaftPartitionWriter writer = writer(Runnable::run, group);
         MemoryRecords corrupt = records("payload");
         corrupt.buffer().put(corrupt.sizeInBytes() - 1, (byte) 0x55);
 
@@ -245,7 +308,7 @@ class RaftPartitionWriterTest {
             if (records.sizeInBytes() > 100) {
                 throw new RecordTooLargeException("too large");
             }
-        }, Runnable::run, group::submit);
+        }, Runnable::run, RaftPartitionWriter.MAX_HOLD, group::submit);
 
         assertThat(writer.append(recordsOf(new byte[200]))).failsWithin(Duration.ZERO).withThrowableThat()
                 .havingCause().isInstanceOf(RecordTooLargeException.class);
