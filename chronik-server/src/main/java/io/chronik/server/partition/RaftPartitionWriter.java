@@ -26,6 +26,8 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The replicated path: the partition's record sets of produce requests become Raft entries, submitted in-process to
@@ -63,6 +65,7 @@ import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
  * into Ratis.
  */
 final class RaftPartitionWriter implements PartitionWriter {
+    private static final Logger log = LoggerFactory.getLogger(RaftPartitionWriter.class);
     /**
      * Two: one entry replicating while the next is written keeps the pipeline full; more only shrinks the entries.
      * Measured on three nodes (docs/performance.md): 1 and 3 both did worse than 2 for everything; then 1 did better
@@ -105,9 +108,10 @@ final class RaftPartitionWriter implements PartitionWriter {
     /** When {@link #held} may be offered again (System.nanoTime). */
     private long retryAt;
     private final long maxHoldNanos;
+    private final String partition;
 
     RaftPartitionWriter(RaftNode node, RaftGroupId groupId, PartitionLog log, Executor submitterPool) {
-        this(log::checkLimits, submitterPool, MAX_HOLD,
+        this(log.topicPartition().toString(), log::checkLimits, submitterPool, MAX_HOLD,
                 entry -> node.submitOnCallerThread(groupId, entry).thenApply(reply -> {
                     if (reply.isSuccess()) {
                         return reply.getMessage();
@@ -122,10 +126,12 @@ final class RaftPartitionWriter implements PartitionWriter {
     }
 
     /**
+     * @param partition names the partition in log lines
      * @param submitter submits an entry; fails with {@link LeaderPausedException} when the leader refuses it for now
      */
-    RaftPartitionWriter(Consumer<MemoryRecords> limits, Executor submitterPool, Duration maxHold,
+    RaftPartitionWriter(String partition, Consumer<MemoryRecords> limits, Executor submitterPool, Duration maxHold,
                         Function<Message, CompletableFuture<Message>> submitter) {
+        this.partition = partition;
         this.limits = limits;
         this.submitterPool = submitterPool;
         this.maxHoldNanos = maxHold.toNanos();
@@ -281,8 +287,8 @@ final class RaftPartitionWriter implements PartitionWriter {
         reply.whenComplete((message, error) -> {
             Throwable failure = error instanceof CompletionException wrapped && wrapped.getCause() != null
                     ? wrapped.getCause() : error;
-            if (failure instanceof LeaderPausedException) {
-                if (hold(entry)) {
+            if (failure instanceof LeaderPausedException paused) {
+                if (hold(entry, paused)) {
                     return;
                 }
                 failure = notTakingEntries();
@@ -304,13 +310,14 @@ final class RaftPartitionWriter implements PartitionWriter {
      * else. False once it has been refused for {@code maxHold}: then whatever waits behind it fails too (it was sent
      * before its producer could learn of the failure, and must not overtake the failed entry).
      */
-    private boolean hold(List<Pending> entry) {
+    private boolean hold(List<Pending> entry, LeaderPausedException reason) {
         List<Pending> behind;
         synchronized (this) {
             long now = System.nanoTime();
             if (holding != entry) {
                 holding = entry;
                 heldSince = now;
+                log.info("{}: {}; holding its record sets", partition, reason.getMessage());
             }
             if (now - heldSince < maxHoldNanos) {
                 held = entry;
@@ -325,6 +332,8 @@ final class RaftPartitionWriter implements PartitionWriter {
             queuedBytes = 0;
         }
         NotLeaderOrFollowerException gaveUp = notTakingEntries();
+        log.warn("{}: {}; failing {} waiting record sets", partition, gaveUp.getMessage(),
+                entry.size() + behind.size());
         behind.forEach(p -> p.result().completeExceptionally(gaveUp));
         return false;
     }

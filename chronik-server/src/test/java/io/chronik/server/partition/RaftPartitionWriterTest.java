@@ -52,7 +52,7 @@ class RaftPartitionWriterTest {
     }
 
     private static RaftPartitionWriter writer(java.util.concurrent.Executor submitterPool, FakeGroup group) {
-        return new RaftPartitionWriter(NO_LIMITS, submitterPool, RaftPartitionWriter.MAX_HOLD, group::submit);
+        return new RaftPartitionWriter("test-0", NO_LIMITS, submitterPool, RaftPartitionWriter.MAX_HOLD, group::submit);
     }
 
     private static MemoryRecords records(String value) {
@@ -188,8 +188,8 @@ class RaftPartitionWriterTest {
     @Test
     void anEntryRefusedByALeaderNotReadyYetIsOfferedAgainAndNothingOvertakesIt() throws Exception {
         PausedLeader leader = new PausedLeader(3);
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, RaftPartitionWriter.MAX_HOLD,
-                leader::submit);
+        RaftPartitionWriter writer = new RaftPartitionWriter("test-0", NO_LIMITS, Runnable::run,
+                RaftPartitionWriter.MAX_HOLD, leader::submit);
 
         CompletableFuture<AppendResult> first = writer.append(records("first"));
         // Sent by the same producer before it could hear of the refusal: must not be taken ahead of "first".
@@ -203,7 +203,7 @@ class RaftPartitionWriterTest {
     @Test
     void aLeaderThatNeverTakesTheEntryFailsItAndWhatWaitedBehindIt() {
         PausedLeader leader = new PausedLeader(Integer.MAX_VALUE);
-        RaftPartitionWriter writer = new RaftPartitionWriter(NO_LIMITS, Runnable::run, Duration.ofMillis(50),
+        RaftPartitionWriter writer = new RaftPartitionWriter("test-0", NO_LIMITS, Runnable::run, Duration.ofMillis(50),
                 leader::submit);
 
         CompletableFuture<AppendResult> first = writer.append(records("first"));
@@ -304,7 +304,7 @@ class RaftPartitionWriterTest {
     @Test
     void recordSetsBeyondThePartitionsSizeLimitsAreRefusedBeforeRaft() {
         FakeGroup group = new FakeGroup();
-        RaftPartitionWriter writer = new RaftPartitionWriter(records -> {
+        RaftPartitionWriter writer = new RaftPartitionWriter("test-0", records -> {
             if (records.sizeInBytes() > 100) {
                 throw new RecordTooLargeException("too large");
             }
