@@ -68,7 +68,7 @@ public final class ProduceHandler implements RequestHandler<ProduceRequest> {
         if (partition.isEmpty()) {
             return CompletableFuture.completedFuture(error(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION, null));
         }
-        if (!partition.get().leadership().isLocalLeader()) {
+        if (!partition.get().leadership().takesWrites()) {
             return CompletableFuture.completedFuture(error(tp, Errors.NOT_LEADER_OR_FOLLOWER,
                     "node " + partition.get().leaderId() + " leads this partition"));
         }

@@ -24,6 +24,15 @@ public sealed interface Leadership {
     /** True when this node leads the partition and may accept writes now. */
     boolean isLocalLeader();
 
+    /**
+     * True when this node leads the partition, ready or not yet: produce requests are taken here, and a Raft leader
+     * whose term's first entry is not committed yet holds them until it is ({@link RaftPartitionWriter}) rather than
+     * refusing them while the producer's next batch is on its way.
+     */
+    default boolean takesWrites() {
+        return isLocalLeader();
+    }
+
     /** The fast path: one replica, always the leader, epoch 0 forever. */
     record Fixed(int leaderId, boolean isLocalLeader) implements Leadership {
         @Override
@@ -49,6 +58,11 @@ public sealed interface Leadership {
         public boolean isLocalLeader() {
             DivisionInfo info = division.getInfo();
             return info.isLeader() && info.isLeaderReady();
+        }
+
+        @Override
+        public boolean takesWrites() {
+            return division.getInfo().isLeader();
         }
 
         /** The index of the last entry a quorum holds. */

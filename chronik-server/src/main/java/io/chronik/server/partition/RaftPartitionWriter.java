@@ -81,9 +81,10 @@ final class RaftPartitionWriter implements PartitionWriter {
     static final long PAUSED_RETRY_MS = 10;
     /**
      * How long that may last before the entry and those behind it fail with NOT_LEADER_OR_FOLLOWER: longer than Ratis
-     * takes to commit a new term's first entry or to finish a leadership transfer, or to give either up.
+     * takes to commit a new term's first entry, and than the 10 s Chronik gives a leadership transfer it asks for
+     * (leader moves, node removal) before Ratis abandons it and the leader resumes.
      */
-    static final Duration MAX_HOLD = Duration.ofSeconds(10);
+    static final Duration MAX_HOLD = Duration.ofSeconds(15);
 
     /** A record set waiting for its entry's reply. */
     private record Pending(MemoryRecords records, CompletableFuture<AppendResult> result) {

@@ -1,5 +1,7 @@
 package io.chronik.server.cluster;
 
+import io.chronik.raft.node.RaftPeers;
+import io.chronik.raft.partition.PartitionGroups;
 import io.chronik.raft.testing.FreePorts;
 import io.chronik.server.ChronikServer;
 import io.chronik.server.config.ClusterConfig;
@@ -38,11 +40,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.ratis.protocol.RaftGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -203,6 +207,12 @@ final class ChronikCluster implements AutoCloseable {
 
     int kafkaPort(int nodeId) {
         return shared.node(nodeId).orElseThrow().kafkaPort();
+    }
+
+    /** The partition's Raft group as a Ratis client outside the cluster addresses it (all nodes, equal priority). */
+    RaftGroup partitionGroup(Uuid topicId, int partition) {
+        return RaftGroup.valueOf(PartitionGroups.groupId(topicId, partition), shared.nodes().stream()
+                .map(n -> RaftPeers.peer(n.id(), n.host(), n.raftPort(), 0)).toList());
     }
 
     /** Bootstrap servers naming only the given node. */
