@@ -62,6 +62,7 @@ import io.chronik.server.network.KafkaListener;
 import io.chronik.server.partition.PartitionRegistry;
 import io.chronik.server.partition.ReplicaLagMonitor;
 import io.chronik.server.producer.ProducerIdAllocator;
+import io.chronik.server.topic.ReplicaCapacity;
 import io.chronik.server.topic.TopicConfigs;
 import io.chronik.server.topic.TopicManager;
 import io.chronik.storage.log.LogDirectory;
@@ -194,8 +195,10 @@ public final class ChronikServer implements AutoCloseable {
                 new DefaultThreadFactory("kafka-handler", true));
         closeInReverse.push(() -> shutdown(handlerPool));
 
+        int maxReplicas = config.server().maxPartitionReplicasPerNode();
         TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
-                members::eligibleForReplicas);
+                members::eligibleForReplicas, maxReplicas > 0 ? new ReplicaCapacity(maxReplicas)
+                        : ReplicaCapacity.ofDirectMemory(ReplicaCapacity.maxDirectMemory()));
         ProducerIdAllocator producerIds = new ProducerIdAllocator(metadata);
         // Reserve producer-id blocks ahead once the metadata group has a leader to ask (before, the request could only
         // fail); the allocator decides whether one is due.

@@ -32,6 +32,11 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
     public static final int MAX_ENTRY_BYTES = (1 << 20) + (64 << 10);
     /** Room for a log entry's fields around its state-machine bytes; they take well under a hundred bytes. */
     private static final int LOG_ENTRY_FRAMING = 4 << 10;
+    /**
+     * The direct memory Ratis holds for every group this node hosts, from the moment the group starts: its log write
+     * buffer, sized for the largest entry (see {@link #MAX_ENTRY_BYTES}).
+     */
+    public static final int GROUP_DIRECT_BYTES = MAX_ENTRY_BYTES + 2 * LOG_ENTRY_FRAMING;
 
     public static RaftSettings defaults(Path storageDir, String host, int port) {
         return new RaftSettings(storageDir, host, port, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS),
@@ -64,7 +69,7 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         // fields around the state-machine bytes (term, index, client and call ids).
         int appenderBytes = MAX_ENTRY_BYTES + LOG_ENTRY_FRAMING;
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
-        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(appenderBytes + LOG_ENTRY_FRAMING));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(GROUP_DIRECT_BYTES));
         // Ratis keeps log entries on the heap: the whole open segment plus cached closed ones, up to 200 MB per group by
         // default. Every entry is applied to the partition log right after commit, so a cached entry is only read
         // again by a follower's appender that fell behind; that reads from disk instead. So the cache is one closed

@@ -34,7 +34,7 @@ public final class ClusterConfigLoader {
     private static final Set<String> SERVER_KEYS = Set.of("data_dir", "max_frame_bytes", "retention_check_interval_ms",
             "group_initial_rebalance_delay_ms", "raft_snapshot_entries", "auto_leader_balance",
             "offsets_retention_minutes", "offsets_retention_check_interval_ms", "node_session_timeout_ms",
-            "replica_lag_time_max_ms", "fetch_session_cache_slots");
+            "replica_lag_time_max_ms", "fetch_session_cache_slots", "max_partition_replicas_per_node");
 
     public ClusterConfig load(Path file) {
         String text;
@@ -145,7 +145,8 @@ public final class ClusterConfigLoader {
                         Long.MAX_VALUE),
                 s.longValue("node_session_timeout_ms", d.nodeSessionTimeoutMs(), 1_000, 3_600_000),
                 s.longValue("replica_lag_time_max_ms", d.replicaLagTimeMaxMs(), 1_000, 3_600_000),
-                s.intValue("fetch_session_cache_slots", d.fetchSessionCacheSlots(), 0, 1_000_000));
+                s.intValue("fetch_session_cache_slots", d.fetchSessionCacheSlots(), 0, 1_000_000),
+                s.intValue("max_partition_replicas_per_node", d.maxPartitionReplicasPerNode(), 0, 1_000_000));
     }
 
     /** The YAML tree plus the line of every key, so errors found after parsing can still name a line. */

@@ -29,12 +29,16 @@ import java.nio.file.Path;
  * @param fetchSessionCacheSlots       how many incremental fetch sessions this node keeps (Kafka's
  *                                     max.incremental.fetch.session.cache.slots, default 1,000); 0 = none, every
  *                                     consumer sends its whole partition list in each Fetch
+ * @param maxPartitionReplicasPerNode  the most replicas of replicated partitions a node may host (each a Raft group
+ *                                     with a direct write buffer: {@code ReplicaCapacity}); topics and partitions
+ *                                     beyond it are refused. 0 = two thirds of the direct memory of the node that
+ *                                     takes the request, in write buffers
  */
 public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionCheckIntervalMs,
                              int groupInitialRebalanceDelayMs, long raftSnapshotEntries,
                              boolean autoLeaderBalance, long offsetsRetentionMs,
                              long offsetsRetentionCheckIntervalMs, long nodeSessionTimeoutMs,
-                             long replicaLagTimeMaxMs, int fetchSessionCacheSlots) {
+                             long replicaLagTimeMaxMs, int fetchSessionCacheSlots, int maxPartitionReplicasPerNode) {
 
     public static final long DEFAULT_RAFT_SNAPSHOT_ENTRIES = 20_000;
     public static final long DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS = 10L * 60 * 1000;
@@ -58,7 +62,7 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
         this(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs, raftSnapshotEntries,
                 autoLeaderBalance, GroupConfig.DEFAULT_OFFSETS_RETENTION_MS,
                 DEFAULT_OFFSETS_RETENTION_CHECK_INTERVAL_MS, DEFAULT_NODE_SESSION_TIMEOUT_MS,
-                DEFAULT_REPLICA_LAG_TIME_MAX_MS, DEFAULT_FETCH_SESSION_CACHE_SLOTS);
+                DEFAULT_REPLICA_LAG_TIME_MAX_MS, DEFAULT_FETCH_SESSION_CACHE_SLOTS, 0);
     }
 
     public static ServerSettings defaults() {
@@ -68,30 +72,36 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
     public ServerSettings withDataDir(Path dir) {
         return new ServerSettings(dir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs, replicaLagTimeMaxMs, fetchSessionCacheSlots);
+                nodeSessionTimeoutMs, replicaLagTimeMaxMs, fetchSessionCacheSlots, maxPartitionReplicasPerNode);
     }
 
     public ServerSettings withOffsetsRetention(long retentionMs, long checkIntervalMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, retentionMs, checkIntervalMs, nodeSessionTimeoutMs,
-                replicaLagTimeMaxMs, fetchSessionCacheSlots);
+                replicaLagTimeMaxMs, fetchSessionCacheSlots, maxPartitionReplicasPerNode);
     }
 
     public ServerSettings withNodeSessionTimeout(long timeoutMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, timeoutMs,
-                replicaLagTimeMaxMs, fetchSessionCacheSlots);
+                replicaLagTimeMaxMs, fetchSessionCacheSlots, maxPartitionReplicasPerNode);
     }
 
     public ServerSettings withReplicaLagTimeMax(long lagTimeMaxMs) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs, lagTimeMaxMs, fetchSessionCacheSlots);
+                nodeSessionTimeoutMs, lagTimeMaxMs, fetchSessionCacheSlots, maxPartitionReplicasPerNode);
     }
 
     public ServerSettings withFetchSessionCacheSlots(int slots) {
         return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs, replicaLagTimeMaxMs, slots);
+                nodeSessionTimeoutMs, replicaLagTimeMaxMs, slots, maxPartitionReplicasPerNode);
+    }
+
+    public ServerSettings withMaxPartitionReplicasPerNode(int replicas) {
+        return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
+                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
+                nodeSessionTimeoutMs, replicaLagTimeMaxMs, fetchSessionCacheSlots, replicas);
     }
 }

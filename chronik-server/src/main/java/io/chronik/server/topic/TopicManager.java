@@ -4,7 +4,6 @@ import io.chronik.raft.metadata.MetadataCommand;
 import io.chronik.raft.metadata.MetadataStore;
 import io.chronik.raft.metadata.TopicImage;
 import io.chronik.raft.partition.ProduceEntry;
-import io.chronik.server.config.NodeConfig;
 import io.chronik.server.config.TopicDefaults;
 import io.chronik.storage.log.LogConfig;
 import java.util.ArrayList;
@@ -34,25 +33,19 @@ public final class TopicManager {
     private final TopicConfigs configs;
     private final TopicDefaults defaults;
     private final java.util.function.Supplier<List<Integer>> eligibleNodes;
-
-    public TopicManager(MetadataStore metadata, TopicConfigs configs, TopicDefaults defaults, List<NodeConfig> nodes) {
-        this(metadata, configs, defaults, fixed(nodes));
-    }
+    private final ReplicaCapacity capacity;
 
     /**
      * @param eligibleNodes the node ids new replicas may go to, read at each assignment (members change at runtime)
+     * @param capacity      how many replicas of replicated partitions each node can host
      */
     public TopicManager(MetadataStore metadata, TopicConfigs configs, TopicDefaults defaults,
-                        java.util.function.Supplier<List<Integer>> eligibleNodes) {
+                        java.util.function.Supplier<List<Integer>> eligibleNodes, ReplicaCapacity capacity) {
         this.metadata = metadata;
         this.configs = configs;
         this.defaults = defaults;
         this.eligibleNodes = eligibleNodes;
-    }
-
-    private static java.util.function.Supplier<List<Integer>> fixed(List<NodeConfig> nodes) {
-        List<Integer> ids = nodes.stream().map(NodeConfig::id).sorted().toList();
-        return () -> ids;
+        this.capacity = capacity;
     }
 
     public TopicConfigs configs() {
@@ -83,6 +76,7 @@ public final class TopicManager {
                 throw new TopicExistsException("Topic '" + name + "' already exists.");
             }
             List<List<Integer>> assignment = assign(name, 0, count, rf);
+            requireCapacity(assignment);
             if (validateOnly) {
                 return CompletableFuture.completedFuture(
                         new TopicImage(name, Uuid.ZERO_UUID, assignment, Map.copyOf(topicConfigs)));
@@ -127,7 +121,13 @@ public final class TopicManager {
                     + " partitions, which is higher than or equal to the requested " + totalCount + "."));
         }
         int rf = topic.get().replicas(0).size();
-        List<List<Integer>> added = assign(name, current, totalCount - current, rf);
+        List<List<Integer>> added;
+        try {
+            added = assign(name, current, totalCount - current, rf);
+            requireCapacity(added);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
         if (validateOnly) {
             return CompletableFuture.completedFuture(topic.get());
         }
@@ -173,6 +173,27 @@ public final class TopicManager {
                     + LogConfig.MAX_MESSAGE_BYTES + ": a replicated topic takes at most "
                     + ProduceEntry.MAX_RECORD_SET_BYTES + " bytes per record batch (one Raft entry)");
         }
+    }
+
+    /** Refuses new partitions that would take a node past the replicated partitions it can host. */
+    private void requireCapacity(List<List<Integer>> added) {
+        Map<Integer, Integer> perNode = new HashMap<>();
+        for (List<Integer> replicas : added) {
+            if (replicas.size() > 1) {
+                replicas.forEach(node -> perNode.merge(node, 1, Integer::sum));
+            }
+        }
+        if (perNode.isEmpty()) {
+            return;
+        }
+        for (TopicImage topic : metadata.image().topicsByName().values()) {
+            for (List<Integer> replicas : topic.assignment()) {
+                if (replicas.size() > 1) {
+                    replicas.stream().filter(perNode::containsKey).forEach(node -> perNode.merge(node, 1, Integer::sum));
+                }
+            }
+        }
+        capacity.check(perNode);
     }
 
     /**

@@ -260,6 +260,15 @@ class ClusterConfigLoaderTest {
     }
 
     @Test
+    void partitionReplicasPerNodeDefaultToTheDirectMemoryAndMayBeSet() {
+        assertThat(parse(NODE).server().maxPartitionReplicasPerNode()).as("0: derived from direct memory").isZero();
+        assertThat(parse(NODE + "server:\n  max_partition_replicas_per_node: 400\n").server()
+                .maxPartitionReplicasPerNode()).isEqualTo(400);
+        assertRejected(NODE + "server:\n  max_partition_replicas_per_node: -1\n")
+                .hasMessageContaining("server.max_partition_replicas_per_node");
+    }
+
+    @Test
     void nodeSessionTimeoutDefaultsToKafkasBrokerSessionTimeout() {
         assertThat(parse(NODE).server().nodeSessionTimeoutMs()).isEqualTo(9_000L);
         assertThat(parse(NODE + "server:\n  node_session_timeout_ms: 4000\n").server().nodeSessionTimeoutMs())

@@ -1,0 +1,38 @@
+package io.chronik.server.topic;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.assertThatNoException;
+
+import io.chronik.raft.node.RaftSettings;
+import java.util.Map;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.junit.jupiter.api.Test;
+
+class ReplicaCapacityTest {
+
+    @Test
+    void twoThirdsOfTheDirectMemoryGoToWriteBuffersOneOfThemTheMetadataGroups() {
+        long oneGiB = 1L << 30;
+        assertThat(ReplicaCapacity.ofDirectMemory(oneGiB).maxReplicasPerNode())
+                .isEqualTo((int) (oneGiB / 3 * 2 / RaftSettings.GROUP_DIRECT_BYTES) - 1)
+                .isEqualTo(636);
+        assertThat(ReplicaCapacity.ofDirectMemory(0).maxReplicasPerNode()).as("never below one").isEqualTo(1);
+    }
+
+    @Test
+    void thisJvmsDirectMemoryIsItsHeapUnlessSetOtherwise() {
+        // The test JVM runs without -XX:MaxDirectMemorySize, so the JVM's default applies: the maximum heap.
+        assertThat(ReplicaCapacity.maxDirectMemory()).isEqualTo(Runtime.getRuntime().maxMemory());
+    }
+
+    @Test
+    void aNodePastItsCapacityIsNamed() {
+        ReplicaCapacity capacity = new ReplicaCapacity(10);
+        assertThatNoException().isThrownBy(() -> capacity.check(Map.of(1, 10, 2, 3)));
+        assertThatThrownBy(() -> capacity.check(Map.of(1, 10, 2, 11)))
+                .isInstanceOf(InvalidPartitionsException.class)
+                .hasMessageStartingWith("Node 2 would host 11 replicas of replicated partitions, above the 10 it can")
+                .hasMessageContaining("server.max_partition_replicas_per_node");
+    }
+}
