@@ -23,7 +23,8 @@ import org.apache.kafka.common.internals.Topic;
 
 /**
  * Creates, deletes and reshapes topics: validates what the client asked (name, partition count, replication
- * factor, configs), chooses the replica assignment, and submits the change to the metadata store. Every admin
+ * factor, configs) and that the nodes can host it ({@link ReplicaCapacity}), chooses the replica assignment, and
+ * submits the change to the metadata store. Every admin
  * API and auto-creation goes through here, so the rules are in one place. Thread-safe (stateless beyond its
  * collaborators).
  */

@@ -34,7 +34,7 @@ class PausedLeaderProduceTest {
 
     private static final String TOPIC = "paused";
     private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
-    private static final long TRANSFER_TIMEOUT_MS = 3_000;
+    private static final long TRANSFER_TIMEOUT_MS = 5_000;
 
     @TempDir
     Path dir;
@@ -56,8 +56,11 @@ class PausedLeaderProduceTest {
                     ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
             try (KafkaProducer<String, String> producer = ChronikCluster.producer(cluster.bootstrap(leader),
                     noRetries)) {
-                assertThat(producer.send(new ProducerRecord<>(TOPIC, 0, null, "before")).get().offset()).isZero();
                 cluster.stop(stopped);
+                // Written while the transferee is down, so it lacks the leader's last entry: Ratis then waits for it
+                // to catch up, refusing writes, until the transfer times out (a caught-up transferee that cannot be
+                // reached may instead fail the transfer at once).
+                assertThat(producer.send(new ProducerRecord<>(TOPIC, 0, null, "before")).get().offset()).isZero();
 
                 RaftGroup group = cluster.partitionGroup(topicId, 0);
                 try (RaftClient ratis = RaftClient.newBuilder().setProperties(new RaftProperties())
@@ -73,7 +76,7 @@ class PausedLeaderProduceTest {
                         return System.nanoTime();
                     });
                     // Let the leader start stepping down (it refuses writes until the transfer ends).
-                    Thread.sleep(500);
+                    Thread.sleep(1_000);
                     assertThat(transferEnded).as("the transfer is still pending").isNotDone();
 
                     RecordMetadata during = producer.send(new ProducerRecord<>(TOPIC, 0, null, "during"))
