@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * refused and everything behind it, and submits it again every {@value #PAUSED_RETRY_MS} ms, for at most
  * {@code maxHold}. Refusing it instead would let a producer's next batch, already on its way, be taken moments later
  * ahead of it; a producer the state machine does not know yet (its first batches, or after its state expired) may
- * start at any sequence, as in Kafka, so nothing else would catch that reordering. The first soak that met a leader in
- * that state at a producer's start lost its first batches that way: refused, overtaken, then refused as out of
- * sequence until they timed out. Refusals that end the leadership (NotLeader) still fail at once.
+ * start at any sequence, as in Kafka, so nothing else would catch that reordering (a fault soak lost a new producer's
+ * first batches that way: refused, overtaken, then refused as out of sequence until they timed out). Refusals that
+ * end the leadership (NotLeader) still fail at once.
  *
  * <p><b>Threads.</b> An idle writer submits on the caller's thread (a request-handler thread: the division appends
  * to its log and returns, well under a millisecond). Entries that queued while others were in Raft are submitted by
