@@ -8,8 +8,8 @@
 #   mvn -B -DskipTests package       # once: builds dist/target/chronik/
 #   bench/chaos.sh [SECONDS [RATE [RECORD_BYTES]]]  # default 300 s at 1000 records/s of 100 bytes
 #
-# Leaves bench/work/chaos-<timestamp>/ with the cluster file, every node's log, client.log and output.txt; exits 1 if an
-# acknowledged record was lost, duplicated, moved or reordered, or the consumer group never saw it.
+# Leaves bench/work/chaos-<timestamp>/ with the cluster file, every node's log, client.log and output.txt; exits 1 if
+# an acknowledged record was lost, duplicated, moved or reordered, or the consumer group never saw it.
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

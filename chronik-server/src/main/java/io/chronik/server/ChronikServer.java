@@ -195,10 +195,9 @@ public final class ChronikServer implements AutoCloseable {
                 new DefaultThreadFactory("kafka-handler", true));
         closeInReverse.push(() -> shutdown(handlerPool));
 
-        int maxReplicas = config.server().maxPartitionReplicasPerNode();
         TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
-                members::eligibleForReplicas, maxReplicas > 0 ? new ReplicaCapacity(maxReplicas)
-                        : ReplicaCapacity.ofDirectMemory(ReplicaCapacity.maxDirectMemory()));
+                members::eligibleForReplicas,
+                ReplicaCapacity.fromSetting(config.server().maxPartitionReplicasPerNode()));
         ProducerIdAllocator producerIds = new ProducerIdAllocator(metadata);
         // Reserve producer-id blocks ahead once the metadata group has a leader to ask (before, the request could only
         // fail); the allocator decides whether one is due.

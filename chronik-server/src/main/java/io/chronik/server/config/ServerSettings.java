@@ -98,10 +98,4 @@ public record ServerSettings(Path dataDir, int maxFrameBytes, long retentionChec
                 raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
                 nodeSessionTimeoutMs, replicaLagTimeMaxMs, slots, maxPartitionReplicasPerNode);
     }
-
-    public ServerSettings withMaxPartitionReplicasPerNode(int replicas) {
-        return new ServerSettings(dataDir, maxFrameBytes, retentionCheckIntervalMs, groupInitialRebalanceDelayMs,
-                raftSnapshotEntries, autoLeaderBalance, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
-                nodeSessionTimeoutMs, replicaLagTimeMaxMs, fetchSessionCacheSlots, replicas);
-    }
 }

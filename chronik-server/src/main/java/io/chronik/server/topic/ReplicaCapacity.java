@@ -24,6 +24,12 @@ public record ReplicaCapacity(int maxReplicasPerNode) {
         }
     }
 
+    /** The cluster file's {@code server.max_partition_replicas_per_node}; 0 = {@link #ofDirectMemory} of this JVM. */
+    public static ReplicaCapacity fromSetting(int maxPartitionReplicasPerNode) {
+        return maxPartitionReplicasPerNode > 0 ? new ReplicaCapacity(maxPartitionReplicasPerNode)
+                : ofDirectMemory(maxDirectMemory());
+    }
+
     /**
      * Two thirds of the given direct memory in write buffers, one of them the metadata group's: the rest is for
      * Netty's buffers (Kafka connections, the Raft transport).
