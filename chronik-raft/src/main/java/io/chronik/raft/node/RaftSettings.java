@@ -32,11 +32,13 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
     public static final int MAX_ENTRY_BYTES = (1 << 20) + (64 << 10);
     /** Room for a log entry's fields around its state-machine bytes; they take well under a hundred bytes. */
     private static final int LOG_ENTRY_FRAMING = 4 << 10;
+    /** The largest log entry (state-machine bytes and the entry's own fields): Ratis' appender byte limit. */
+    private static final int MAX_LOG_ENTRY_BYTES = MAX_ENTRY_BYTES + LOG_ENTRY_FRAMING;
     /**
      * The direct memory Ratis holds for every group this node hosts, from the moment the group starts: its log write
-     * buffer, sized for the largest entry (see {@link #MAX_ENTRY_BYTES}).
+     * buffer, which must exceed the largest log entry (by 8 bytes at least; the framing allowance again here).
      */
-    public static final int GROUP_DIRECT_BYTES = MAX_ENTRY_BYTES + 2 * LOG_ENTRY_FRAMING;
+    public static final int GROUP_DIRECT_BYTES = MAX_LOG_ENTRY_BYTES + LOG_ENTRY_FRAMING;
 
     public static RaftSettings defaults(Path storageDir, String host, int port) {
         return new RaftSettings(storageDir, host, port, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS),
@@ -64,11 +66,9 @@ public record RaftSettings(Path storageDir, String host, int port, TimeDuration 
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
         RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
 
-        // Memory per group (see MAX_ENTRY_BYTES): Ratis refuses a log entry above the appender's byte limit at append,
-        // and needs a write buffer of at least that limit + 8 bytes. LOG_ENTRY_FRAMING covers the log entry's own
-        // fields around the state-machine bytes (term, index, client and call ids).
-        int appenderBytes = MAX_ENTRY_BYTES + LOG_ENTRY_FRAMING;
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(appenderBytes));
+        // Memory per group (see MAX_ENTRY_BYTES and GROUP_DIRECT_BYTES): Ratis refuses a log entry above the
+        // appender's byte limit at append, and needs a write buffer larger than that limit.
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf(MAX_LOG_ENTRY_BYTES));
         RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf(GROUP_DIRECT_BYTES));
         // Ratis keeps log entries on the heap: the whole open segment plus cached closed ones, up to 200 MB per group by
         // default. Every entry is applied to the partition log right after commit, so a cached entry is only read

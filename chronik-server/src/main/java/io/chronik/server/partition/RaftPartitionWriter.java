@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -90,6 +91,10 @@ final class RaftPartitionWriter implements PartitionWriter {
     private record Pending(MemoryRecords records, CompletableFuture<AppendResult> result) {
     }
 
+    /** An entry a paused leader refused, first at {@code refusedSince} (System.nanoTime). */
+    private record Held(List<Pending> entry, long refusedSince) {
+    }
+
     /** Submits an entry to the group; completes with the state machine's reply or fails (e.g. not the leader). */
     private final Function<Message, CompletableFuture<Message>> submitter;
     /** The partition's admission limits, checked here on the leader: replicas apply committed entries without them. */
@@ -102,10 +107,7 @@ final class RaftPartitionWriter implements PartitionWriter {
     private int inFlight;
     private boolean submitting;
     /** The entry a paused leader refused, to be offered again before anything else; it keeps its place in inFlight. */
-    private List<Pending> held;
-    /** The entry refused since {@link #heldSince} (System.nanoTime), until it gets another answer. */
-    private List<Pending> holding;
-    private long heldSince;
+    private Held held;
     /** When {@link #held} may be offered again (System.nanoTime). */
     private long retryAt;
     private final long maxHoldNanos;
@@ -199,16 +201,14 @@ final class RaftPartitionWriter implements PartitionWriter {
         try {
             submitterPool.execute(this::submitWaiting);
         } catch (RejectedExecutionException stopping) {
-            List<Pending> dropped;
+            List<Pending> dropped = new ArrayList<>();
             synchronized (this) {
                 submitting = false;
-                dropped = new ArrayList<>(queue);
                 if (held != null) {
-                    dropped.addAll(0, held);
+                    dropped.addAll(held.entry());
                     held = null;
                 }
-                queue.clear();
-                queuedBytes = 0;
+                dropped.addAll(drainQueue());
             }
             dropped.forEach(p -> p.result().completeExceptionally(
                     new NotLeaderOrFollowerException("this node is shutting down")));
@@ -240,20 +240,22 @@ final class RaftPartitionWriter implements PartitionWriter {
     private void submitWaiting() {
         while (true) {
             List<Pending> entry;
+            OptionalLong refusedSince = OptionalLong.empty();
             synchronized (this) {
                 if (!mayStartEntry()) {
                     submitting = false;
                     return;
                 }
                 if (held != null) {
-                    entry = held;
+                    entry = held.entry();
+                    refusedSince = OptionalLong.of(held.refusedSince());
                     held = null;
                 } else {
                     inFlight++;
                     entry = takeEntry();
                 }
             }
-            submit(entry);
+            submit(entry, refusedSince);
         }
     }
 
@@ -277,7 +279,16 @@ final class RaftPartitionWriter implements PartitionWriter {
         return entry;
     }
 
-    private void submit(List<Pending> entry) {
+    /** Caller holds the monitor. Empties the queue, returning what waited in it. */
+    private List<Pending> drainQueue() {
+        List<Pending> drained = new ArrayList<>(queue);
+        queue.clear();
+        queuedBytes = 0;
+        return drained;
+    }
+
+    /** Submits an entry; {@code refusedSince} is when a paused leader first refused it, if it did. */
+    private void submit(List<Pending> entry, OptionalLong refusedSince) {
         CompletableFuture<Message> reply;
         try {
             reply = submitter.apply(Message.valueOf(
@@ -289,16 +300,13 @@ final class RaftPartitionWriter implements PartitionWriter {
             Throwable failure = error instanceof CompletionException wrapped && wrapped.getCause() != null
                     ? wrapped.getCause() : error;
             if (failure instanceof LeaderPausedException paused) {
-                if (hold(entry, paused)) {
+                if (hold(entry, refusedSince, paused)) {
                     return;
                 }
                 failure = notTakingEntries();
             }
             synchronized (this) {
                 inFlight--;
-                if (holding == entry) {
-                    holding = null;
-                }
             }
             // The next entry first: the queued requests should not wait for these responses to be handed out.
             startPooledSubmitter();
@@ -311,26 +319,23 @@ final class RaftPartitionWriter implements PartitionWriter {
      * else. False once it has been refused for {@code maxHold}: then whatever waits behind it fails too (it was sent
      * before its producer could learn of the failure, and must not overtake the failed entry).
      */
-    private boolean hold(List<Pending> entry, LeaderPausedException reason) {
+    private boolean hold(List<Pending> entry, OptionalLong refusedSince, LeaderPausedException reason) {
+        long now = System.nanoTime();
+        if (refusedSince.isEmpty()) {
+            log.info("{}: {}; holding its record sets", partition, reason.getMessage());
+        }
+        long since = refusedSince.orElse(now);
         List<Pending> behind;
         synchronized (this) {
-            long now = System.nanoTime();
-            if (holding != entry) {
-                holding = entry;
-                heldSince = now;
-                log.info("{}: {}; holding its record sets", partition, reason.getMessage());
-            }
-            if (now - heldSince < maxHoldNanos) {
-                held = entry;
+            if (now - since < maxHoldNanos) {
+                held = new Held(entry, since);
                 retryAt = now + TimeUnit.MILLISECONDS.toNanos(PAUSED_RETRY_MS);
                 // startPooledSubmitter hands the work to the pool (and fails it if the pool is shutting down).
                 CompletableFuture.delayedExecutor(PAUSED_RETRY_MS, TimeUnit.MILLISECONDS)
                         .execute(this::startPooledSubmitter);
                 return true;
             }
-            behind = new ArrayList<>(queue);
-            queue.clear();
-            queuedBytes = 0;
+            behind = drainQueue();
         }
         NotLeaderOrFollowerException gaveUp = notTakingEntries();
         log.warn("{}: {}; failing {} waiting record sets", partition, gaveUp.getMessage(),

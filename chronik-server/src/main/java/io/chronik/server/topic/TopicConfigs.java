@@ -58,8 +58,11 @@ public final class TopicConfigs {
         return defaults.containsKey(key);
     }
 
-    /** Throws {@link InvalidConfigurationException} naming the first unknown key or bad value. */
-    public void validate(Map<String, String> overrides) {
+    /**
+     * Throws {@link InvalidConfigurationException} naming the first unknown key or bad value; returns the storage
+     * settings of a topic with these overrides.
+     */
+    public LogConfig validate(Map<String, String> overrides) {
         for (Map.Entry<String, String> e : overrides.entrySet()) {
             String key = e.getKey();
             String value = e.getValue();
@@ -81,7 +84,7 @@ public final class TopicConfigs {
                 }
             }
         }
-        logConfig(overrides);
+        return logConfig(overrides);
     }
 
     /** The storage settings of a topic with these overrides. */

@@ -71,8 +71,7 @@ public final class TopicManager {
                 throw new InvalidReplicationFactorException("Replication factor " + rf + " is not between 1 and the "
                         + nodeCount + " node(s) of the cluster");
             }
-            configs.validate(topicConfigs);
-            requireEntryFits(topicConfigs, rf);
+            requireEntryFits(configs.validate(topicConfigs), rf);
             if (metadata.image().topic(name).isPresent()) {
                 throw new TopicExistsException("Topic '" + name + "' already exists.");
             }
@@ -152,7 +151,7 @@ public final class TopicManager {
             Map<String, String> altered = new HashMap<>(topic.get().configs());
             altered.keySet().removeAll(remove);
             altered.putAll(set);
-            requireEntryFits(altered, topic.get().replicas(0).size());
+            requireEntryFits(configs.logConfig(altered), topic.get().replicas(0).size());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -167,8 +166,8 @@ public final class TopicManager {
      * promise a larger {@code max.message.bytes} (its producers would be refused with MESSAGE_TOO_LARGE below the
      * topic's own limit).
      */
-    private void requireEntryFits(Map<String, String> topicConfigs, int replicationFactor) {
-        int maxMessageBytes = configs.logConfig(topicConfigs).maxMessageBytes();
+    private static void requireEntryFits(LogConfig config, int replicationFactor) {
+        int maxMessageBytes = config.maxMessageBytes();
         if (replicationFactor > 1 && maxMessageBytes > ProduceEntry.MAX_RECORD_SET_BYTES) {
             throw new InvalidConfigurationException("Invalid value " + maxMessageBytes + " for topic config "
                     + LogConfig.MAX_MESSAGE_BYTES + ": a replicated topic takes at most "
@@ -190,7 +189,8 @@ public final class TopicManager {
         for (TopicImage topic : metadata.image().topicsByName().values()) {
             for (List<Integer> replicas : topic.assignment()) {
                 if (replicas.size() > 1) {
-                    replicas.stream().filter(perNode::containsKey).forEach(node -> perNode.merge(node, 1, Integer::sum));
+                    replicas.stream().filter(perNode::containsKey)
+                            .forEach(node -> perNode.merge(node, 1, Integer::sum));
                 }
             }
         }
