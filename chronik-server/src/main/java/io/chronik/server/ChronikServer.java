@@ -195,9 +195,9 @@ public final class ChronikServer implements AutoCloseable {
                 new DefaultThreadFactory("kafka-handler", true));
         closeInReverse.push(() -> shutdown(handlerPool));
 
+        ReplicaCapacity capacity = ReplicaCapacity.fromSetting(config.server().maxPartitionReplicasPerNode());
         TopicManager topics = new TopicManager(metadata, topicConfigs, config.topicDefaults(),
-                members::eligibleForReplicas,
-                ReplicaCapacity.fromSetting(config.server().maxPartitionReplicasPerNode()));
+                members::eligibleForReplicas, capacity);
         ProducerIdAllocator producerIds = new ProducerIdAllocator(metadata);
         // Reserve producer-id blocks ahead once the metadata group has a leader to ask (before, the request could only
         // fail); the allocator decides whether one is due.
@@ -229,7 +229,7 @@ public final class ChronikServer implements AutoCloseable {
         listener.serve(versions, dispatcher, handlerPool);
         if (raftNode != null && metadata instanceof RaftMetadataStore raftMetadata) {
             Membership changes = new Membership(self.id(), raftNode, raftMetadata, members,
-                    new PreferredLeaders(config.server().autoLeaderBalance()));
+                    new PreferredLeaders(config.server().autoLeaderBalance()), capacity);
             closeInReverse.push(changes);
             membership = Optional.of(changes);
             if (self.join()) {

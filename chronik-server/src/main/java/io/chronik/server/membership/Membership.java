@@ -12,6 +12,7 @@ import io.chronik.raft.node.RaftNode;
 import io.chronik.raft.node.RaftPeers;
 import io.chronik.raft.partition.PartitionGroups;
 import io.chronik.server.config.NodeConfig;
+import io.chronik.server.topic.ReplicaCapacity;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * metadata group, waits until it has applied what the leader had committed, promotes it to voter, and records it
  * ACTIVE — from then on it is listed to clients and gets new replicas.
  *
- * <p><b>Remove.</b> {@link #removeNode} refuses when some partition on the node would find no other active node;
+ * <p><b>Remove.</b> {@link #removeNode} refuses when some partition on the node would find no other active node, or
+ * none with room for another replica ({@link ReplicaCapacity});
  * otherwise it marks the node REMOVING (no new replicas) and moves each of its replicas: {@code StartReassignment}
  * (the new node joins the partition's group with an empty log), a configuration with the new node as an extra voter
  * (Ratis stages it until caught up, so the group never drops below quorum), a configuration without the leaving node
@@ -68,6 +70,7 @@ public final class Membership implements AutoCloseable {
     private final RaftNode node;
     private final RaftMetadataStore metadata;
     private final ClusterMembers members;
+    private final ReplicaCapacity capacity;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "chronik-membership");
         t.setDaemon(true);
@@ -76,8 +79,10 @@ public final class Membership implements AutoCloseable {
     private final AtomicReference<MembershipProgress.Change> running = new AtomicReference<>();
     private volatile boolean closed;
 
+    /** @param capacity how many replicas of replicated partitions each node can host; removals respect it */
     public Membership(int selfId, RaftNode node, RaftMetadataStore metadata, ClusterMembers members,
-                      PreferredLeaders preferred) {
+                      PreferredLeaders preferred, ReplicaCapacity capacity) {
+        this.capacity = capacity;
         this.preferred = preferred;
         this.selfId = selfId;
         this.node = node;
@@ -138,7 +143,7 @@ public final class Membership implements AutoCloseable {
             metadata.submit(new MetadataCommand.RegisterNode(ClusterMembers.toMember(n, MemberState.ACTIVE),
                     MemberState.ACTIVE)).get(30, TimeUnit.SECONDS);
             Optional<String> refusal = ReplicaPlacement.refusal(metadata.image(), nodeId,
-                    members.eligibleForReplicas().stream().filter(id -> id != nodeId).toList());
+                    members.eligibleForReplicas().stream().filter(id -> id != nodeId).toList(), racks(), capacity);
             if (refusal.isPresent()) {
                 throw new InvalidRequestException(refusal.get());
             }
@@ -290,6 +295,13 @@ public final class Membership implements AutoCloseable {
                 + " replica(s) moved");
     }
 
+    /** Node id → rack ("" when none). */
+    private Map<Integer, String> racks() {
+        Map<Integer, String> racks = new HashMap<>();
+        members.nodes().forEach(n -> racks.put(n.id(), n.rack().orElse("")));
+        return racks;
+    }
+
     private void movePartition(TopicPartition tp, int leaving) throws Exception {
         MetadataImage image = metadata.image();
         TopicImage topic = image.topic(tp.topic()).orElse(null);
@@ -299,10 +311,8 @@ public final class Membership implements AutoCloseable {
         List<Integer> replicas = topic.replicas(tp.partition());
         List<Integer> target = image.reassignments().get(tp);
         if (target == null || target.contains(leaving)) {
-            Map<Integer, String> racks = new HashMap<>();
-            members.nodes().forEach(n -> racks.put(n.id(), n.rack().orElse("")));
             int joining = ReplicaPlacement.replacement(image, replicas, leaving,
-                    members.eligibleForReplicas(), racks).orElseThrow(() -> new InvalidRequestException(
+                    members.eligibleForReplicas(), racks(), capacity).orElseThrow(() -> new InvalidRequestException(
                     "no node can take the replica of " + tp + " from node " + leaving));
             target = ReplicaPlacement.replace(replicas, leaving, joining);
             metadata.submit(new MetadataCommand.StartReassignment(tp.topic(), tp.partition(), target))

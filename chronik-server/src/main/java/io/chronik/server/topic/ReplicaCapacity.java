@@ -2,7 +2,11 @@ package io.chronik.server.topic;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import io.chronik.raft.node.RaftSettings;
+import io.chronik.raft.metadata.MetadataImage;
+import io.chronik.raft.metadata.TopicImage;
 import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
 
@@ -11,7 +15,7 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
  * of {@link RaftSettings#GROUP_DIRECT_BYTES} from the moment it starts, so a node's direct memory bounds them; past
  * it, groups fail to start ({@code OutOfMemoryError: Cannot reserve ... direct buffer memory}) and their partitions
  * stay without a leader. {@link TopicManager} refuses topics and partitions that would take a node past it, naming the
- * node and the limit (Redpanda, likewise, refuses partitions beyond its memory per partition). Single-replica
+ * node and the limit, and a node removal moves replicas only to nodes below it (Redpanda, likewise, refuses partitions beyond its memory per partition). Single-replica
  * partitions have no group and do not count. Immutable.
  *
  * @param maxReplicasPerNode the most replicas of replicated partitions a node may host
@@ -47,6 +51,26 @@ public record ReplicaCapacity(int maxReplicasPerNode) {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         long configured = vm == null ? 0 : Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
         return configured > 0 ? configured : Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * The replicas of replicated partitions each node hosts in {@code image}, i.e. its partition Raft groups. A node a
+     * partition is being moved to counts already: it hosts the group from the start of the move. A new, mutable map.
+     */
+    public static Map<Integer, Integer> groupsPerNode(MetadataImage image) {
+        Map<Integer, Integer> groups = new HashMap<>();
+        for (TopicImage topic : image.topicsByName().values()) {
+            for (List<Integer> replicas : topic.assignment()) {
+                if (replicas.size() > 1) {
+                    replicas.forEach(node -> groups.merge(node, 1, Integer::sum));
+                }
+            }
+        }
+        image.reassignments().forEach((tp, target) -> {
+            List<Integer> current = image.topic(tp.topic()).map(t -> t.replicas(tp.partition())).orElse(List.of());
+            target.stream().filter(node -> !current.contains(node)).forEach(node -> groups.merge(node, 1, Integer::sum));
+        });
+        return groups;
     }
 
     /** Throws {@link InvalidPartitionsException} naming the first node that would host more replicas than it can. */

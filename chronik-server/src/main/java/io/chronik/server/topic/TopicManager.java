@@ -183,17 +183,8 @@ public final class TopicManager {
                 replicas.forEach(node -> perNode.merge(node, 1, Integer::sum));
             }
         }
-        if (perNode.isEmpty()) {
-            return;
-        }
-        for (TopicImage topic : metadata.image().topicsByName().values()) {
-            for (List<Integer> replicas : topic.assignment()) {
-                if (replicas.size() > 1) {
-                    replicas.stream().filter(perNode::containsKey)
-                            .forEach(node -> perNode.merge(node, 1, Integer::sum));
-                }
-            }
-        }
+        Map<Integer, Integer> hosted = ReplicaCapacity.groupsPerNode(metadata.image());
+        perNode.replaceAll((node, count) -> count + hosted.getOrDefault(node, 0));
         capacity.check(perNode);
     }
 
