@@ -39,8 +39,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * A fault soak for a three-node Chronik cluster: an idempotent {@code acks=all} producer writes numbered records at a
  * steady rate and a consumer group reads and commits them, while nodes are killed with SIGKILL (one at a time, the
- * leader of a partition, two at once, or all three — sometimes just after creating a topic) and restarted, and
- * partition leaders are moved with {@code chronik-cli leader transfer}. At the end every record is read back and
+ * leader of a partition, two at once, or all three — sometimes just after creating a topic) and restarted, frozen
+ * with SIGSTOP for seconds and thawed, and partition leaders are moved with {@code chronik-cli leader transfer}. At the end every record is read back and
  * checked: every acknowledged record is there exactly once, at the offset its acknowledgement named, each partition
  * holds its records in the order they were sent, the consumer group saw every acknowledged record at least once, and
  * every topic created just before a whole-cluster kill has a leader for each partition. Exits 1 if any check fails.
@@ -155,13 +155,17 @@ public final class Chaos {
     }
 
     /**
-     * One fault: kills one to three nodes with SIGKILL, waits, restarts them, and waits until they listen; or moves a
-     * partition's leadership with {@code chronik-cli leader transfer}, as an operator would, under the same load.
+     * One fault: kills one to three nodes with SIGKILL, waits, restarts them, and waits until they listen; freezes a
+     * node with SIGSTOP and thaws it; or moves a partition's leadership with {@code chronik-cli leader transfer}, as an
+     * operator would, under the same load.
      */
     private String injectFault() throws Exception {
-        int kind = random.nextInt(10);
+        int kind = random.nextInt(12);
         if (kind == 6) {
             return transferLeader();
+        }
+        if (kind >= 10) {
+            return pause();
         }
         List<Integer> victims = new ArrayList<>();
         String what;
@@ -215,6 +219,43 @@ public final class Chaos {
             awaitListening(id);
         }
         return at + " " + what + ", down " + downSeconds + " s";
+    }
+
+    /**
+     * Freezes one node (a partition's leader every other time) with SIGSTOP for longer than an election timeout, then
+     * lets it run again with SIGCONT: a long GC pause or a stalled VM. Its peers elect new leaders meanwhile, and the
+     * frozen node wakes up still believing it leads, with its clients' requests half done and its sockets full; it
+     * must learn the new terms before it acknowledges anything, and then catch up.
+     */
+    private String pause() throws Exception {
+        int victim;
+        String what;
+        if (random.nextBoolean()) {
+            int partition = random.nextInt(PARTITIONS);
+            int leader = leaderOf(partition);
+            victim = leader > 0 ? leader : 1 + random.nextInt(NODES);
+            what = "freeze node " + victim + (leader > 0 ? " (leader of partition " + partition + ")" : "");
+        } else {
+            victim = 1 + random.nextInt(NODES);
+            what = "freeze node " + victim;
+        }
+        int frozenSeconds = 3 + random.nextInt(10);
+        String at = LocalTime.now().format(CLOCK);
+        log(what + " for " + frozenSeconds + " s");
+        signal(victim, "STOP");
+        try {
+            sleepSeconds(frozenSeconds);
+        } finally {
+            signal(victim, "CONT");
+        }
+        return at + " " + what + ", frozen " + frozenSeconds + " s";
+    }
+
+    private void signal(int id, String signal) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(nodes[id].pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + signal + " of node " + id + " failed");
+        }
     }
 
     private String transferLeader() throws Exception {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 #
 # Fault soak: three Chronik nodes from the distribution, an idempotent acks=all producer and a consumer group,
-# nodes killed with SIGKILL and restarted for the given time; then every acknowledged record is checked
-# (bench/Chaos.java says how); some faults are leader moves through chronik-cli instead of kills.
+# nodes killed with SIGKILL and restarted, or frozen with SIGSTOP and thawed, for the given time; then every
+# acknowledged record is checked (bench/Chaos.java says how); some faults are leader moves through chronik-cli.
 # Not a test: CI does not run it.
 #
 #   mvn -B -DskipTests package       # once: builds dist/target/chronik/
