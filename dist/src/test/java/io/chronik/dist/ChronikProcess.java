@@ -151,6 +151,20 @@ final class ChronikProcess implements AutoCloseable {
         process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** SIGSTOP: the JVM stops mid-whatever, as in a long GC pause or a stalled VM; its sockets stay open. */
+    void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        ExternalCommand.run(List.of("kill", "-" + name, Long.toString(process.pid())), "", WAIT).requireSuccess();
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

@@ -34,12 +34,14 @@ final class ThreeNodeCluster implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
     private final int[] kafkaPorts;
+    private final int[] adminPorts;
     private final Path yaml;
     private final Path dir;
     private final List<ChronikProcess> processes = new ArrayList<>();
 
-    private ThreeNodeCluster(int[] kafkaPorts, Path yaml, Path dir) {
+    private ThreeNodeCluster(int[] kafkaPorts, int[] adminPorts, Path yaml, Path dir) {
         this.kafkaPorts = kafkaPorts;
+        this.adminPorts = adminPorts;
         this.yaml = yaml;
         this.dir = dir;
     }
@@ -48,8 +50,9 @@ final class ThreeNodeCluster implements AutoCloseable {
     static ThreeNodeCluster start(Path dir) throws IOException, InterruptedException {
         int[] ports = freePorts(3 * NODES);
         int[] kafka = {ports[0], ports[1], ports[2]};
+        int[] admin = {ports[2 * NODES], ports[2 * NODES + 1], ports[2 * NODES + 2]};
         Path yaml = Files.writeString(dir.resolve("cluster-3node.yaml"), yaml(ports, dir));
-        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka, yaml, dir);
+        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka, admin, yaml, dir);
         try {
             for (int id = 1; id <= NODES; id++) {
                 cluster.processes.add(cluster.launch(id));
@@ -100,6 +103,14 @@ final class ThreeNodeCluster implements AutoCloseable {
 
     int kafkaPort(int id) {
         return kafkaPorts[id - 1];
+    }
+
+    /** Runs {@code bin/chronik-cli --server <node's admin address> ARGS...} and returns what it did. */
+    ExternalCommand.Result cli(int id, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Distribution.home().resolve("bin/chronik-cli").toString(),
+                "--server", "127.0.0.1:" + adminPorts[id - 1]));
+        command.addAll(List.of(args));
+        return ExternalCommand.run(command, "", Duration.ofSeconds(60));
     }
 
     /** {@code host:port} of the given nodes, comma-separated, for a client's bootstrap list. */

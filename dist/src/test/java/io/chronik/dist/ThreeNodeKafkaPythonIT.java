@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 3's process-level checks with kafka-python against three nodes started from the distribution as
  * a user starts them (a generated file in the shape of {@code cluster-3node.yaml}, replication factor 3,
  * on free ports): a consumer on one node reads what a producer on all three wrote, a producer using
- * {@code acks='all'} with retries loses nothing when the partition's leader is killed mid-stream, and nothing
- * acknowledged is lost when all three nodes are killed with SIGKILL at once and started again.
+ * {@code acks='all'} with retries loses nothing when the partition's leader is killed mid-stream or frozen (SIGSTOP)
+ * mid-stream, and nothing acknowledged is lost when all three nodes are killed with SIGKILL at once and started again.
  */
 class ThreeNodeKafkaPythonIT {
 
@@ -107,6 +107,65 @@ class ThreeNodeKafkaPythonIT {
             assertThat(read).as(cluster::logTails)
                     .containsAll(sent)
                     .allMatch(sent::contains, "one of the 50 values sent");
+        }
+    }
+
+    @Test
+    void aFrozenLeaderIsReplacedAndOnceThawedCatchesUpAndLeadsWithTheWholeLog() throws Exception {
+        ExternalClients.requireKafkaPython();
+        String topic = "python-freeze";
+        int count = 50;
+        long started = System.nanoTime();
+        try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
+            ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, scriptIn(cluster), "create-topic",
+                    cluster.bootstrapAll(), topic, "1", "3"), "", Duration.ofSeconds(45)).requireSuccess();
+            int leader;
+            try (PausingProducer producer = PausingProducer.start(cluster.bootstrapAll(), topic, "freeze", count, 20,
+                    dir)) {
+                leader = producer.awaitPauseAndLeader();
+                assertThat(leader).as(producer.output()).isBetween(1, 3);
+                // SIGSTOP, as in a long GC pause: unlike a killed node, the frozen one keeps its sockets open, so the
+                // producer's next request hangs until its 15 s request timeout before it looks for a new leader.
+                cluster.node(leader).freeze();
+                Stopwatch.mark(started, "20 acked, leader node " + leader + " frozen");
+                try {
+                    producer.resume();
+                    int exit = producer.awaitExit(Duration.ofSeconds(90));
+                    Stopwatch.mark(started, "producer exited " + exit + " while node " + leader + " was frozen");
+                    String output = producer.output();
+                    assertThat(exit).as(() -> output + cluster.logTails()).isZero();
+                    assertThat(producer.acknowledged()).as(output)
+                            .containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+                    assertThat(producer.finalLeader()).as(output).hasValueSatisfying(last ->
+                            assertThat(last).isIn("1", "2", "3").isNotEqualTo(Integer.toString(leader)));
+                } finally {
+                    cluster.node(leader).thaw();
+                }
+            }
+
+            // Thawed, the old leader still has the produce request it never read; it must learn the new term
+            // rather than take it, catch up on the 30 records it missed, and be able to lead again.
+            int other = leader % 3 + 1;
+            ExternalCommand.Result moved = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
+            while (System.nanoTime() < deadline) {
+                moved = cluster.cli(other, "leader", "transfer", topic, "0", "--to", Integer.toString(leader));
+                if (moved.exitCode() == 0) {
+                    break;
+                }
+                Thread.sleep(1_000);
+            }
+            ExternalCommand.Result transfer = moved;
+            assertThat(transfer.exitCode()).as(() -> transfer.describe("did not succeed") + cluster.logTails())
+                    .isZero();
+            assertThat(transfer.stdout()).contains("is now node " + leader);
+            Stopwatch.mark(started, "node " + leader + " leads again");
+
+            // Bootstrapped on the thawed node alone, and it leads: every fetch is served from its own log.
+            List<String> read = new KafkaPython(cluster.bootstrap(leader), dir).consume(topic, count);
+            Stopwatch.mark(started, "read back from node " + leader);
+            List<String> sent = Payloads.numbered("freeze", count);
+            assertThat(read).as(cluster::logTails).containsAll(sent).allMatch(sent::contains, "one of the values sent");
         }
     }
 
