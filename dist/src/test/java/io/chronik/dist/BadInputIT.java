@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +31,7 @@ class BadInputIT {
             sendAndDrain(config.kafkaPort(), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2});
 
             // A 2 GB length prefix: the broker must refuse it (close) rather than try to buffer it.
-            assertThat(closedByBroker(config.kafkaPort(), new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 18}, 10_000))
+            assertThat(HostileBytes.closedByPeer(config.kafkaPort(), new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 18}, 10_000))
                     .as("connection closed after a 2 GB frame length\n%s", node.logTail())
                     .isTrue();
 
@@ -57,31 +53,6 @@ class BadInputIT {
 
     /** Sends bytes and reads whatever comes back until close or a short timeout; the outcome is not judged here. */
     private static void sendAndDrain(int port, byte[] bytes) throws IOException {
-        closedByBroker(port, bytes, 2_000);
-    }
-
-    /** True if the broker closed (or reset) the connection within {@code timeoutMillis} of receiving {@code bytes}. */
-    private static boolean closedByBroker(int port, byte[] bytes, int timeoutMillis) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(timeoutMillis);
-            socket.getOutputStream().write(bytes);
-            socket.getOutputStream().flush();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[4096];
-            try {
-                while (in.read(buffer) >= 0) {
-                    // Whatever the broker answers, keep reading until it closes.
-                }
-                return true;
-            } catch (SocketTimeoutException stillOpen) {
-                return false;
-            } catch (IOException reset) {
-                return true;
-            }
-        } catch (IOException writeRefused) {
-            // The broker may close before we finish writing: that is a refusal too.
-            return true;
-        }
+        HostileBytes.closedByPeer(port, bytes, 2_000);
     }
 }

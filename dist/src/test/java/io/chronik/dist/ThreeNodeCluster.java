@@ -34,13 +34,15 @@ final class ThreeNodeCluster implements AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
     private final int[] kafkaPorts;
+    private final int[] raftPorts;
     private final int[] adminPorts;
     private final Path yaml;
     private final Path dir;
     private final List<ChronikProcess> processes = new ArrayList<>();
 
-    private ThreeNodeCluster(int[] kafkaPorts, int[] adminPorts, Path yaml, Path dir) {
+    private ThreeNodeCluster(int[] kafkaPorts, int[] raftPorts, int[] adminPorts, Path yaml, Path dir) {
         this.kafkaPorts = kafkaPorts;
+        this.raftPorts = raftPorts;
         this.adminPorts = adminPorts;
         this.yaml = yaml;
         this.dir = dir;
@@ -50,9 +52,10 @@ final class ThreeNodeCluster implements AutoCloseable {
     static ThreeNodeCluster start(Path dir) throws IOException, InterruptedException {
         int[] ports = freePorts(3 * NODES);
         int[] kafka = {ports[0], ports[1], ports[2]};
+        int[] raft = {ports[NODES], ports[NODES + 1], ports[NODES + 2]};
         int[] admin = {ports[2 * NODES], ports[2 * NODES + 1], ports[2 * NODES + 2]};
         Path yaml = Files.writeString(dir.resolve("cluster-3node.yaml"), yaml(ports, dir));
-        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka, admin, yaml, dir);
+        ThreeNodeCluster cluster = new ThreeNodeCluster(kafka, raft, admin, yaml, dir);
         try {
             for (int id = 1; id <= NODES; id++) {
                 cluster.processes.add(cluster.launch(id));
@@ -103,6 +106,14 @@ final class ThreeNodeCluster implements AutoCloseable {
 
     int kafkaPort(int id) {
         return kafkaPorts[id - 1];
+    }
+
+    int raftPort(int id) {
+        return raftPorts[id - 1];
+    }
+
+    int adminPort(int id) {
+        return adminPorts[id - 1];
     }
 
     /** Runs {@code bin/chronik-cli --server <node's admin address> ARGS...} and returns what it did. */

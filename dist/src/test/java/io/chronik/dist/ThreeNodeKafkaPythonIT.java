@@ -2,6 +2,7 @@ package io.chronik.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a user starts them (a generated file in the shape of {@code cluster-3node.yaml}, replication factor 3,
  * on free ports): a consumer on one node reads what a producer on all three wrote, a producer using
  * {@code acks='all'} with retries loses nothing when the partition's leader is killed mid-stream or frozen (SIGSTOP)
- * mid-stream, and nothing acknowledged is lost when all three nodes are killed with SIGKILL at once and started again.
+ * mid-stream, nothing acknowledged is lost when all three nodes are killed with SIGKILL at once and started again,
+ * and garbage on the nodes' Raft and admin ports closes those connections and nothing else.
  */
 class ThreeNodeKafkaPythonIT {
 
@@ -36,6 +38,45 @@ class ThreeNodeKafkaPythonIT {
             List<String> read = new KafkaPython(cluster.bootstrap(2), dir).consume("python-three-nodes", sent.size());
 
             // Three partitions: order holds per partition only, so compare as multisets (values are unique).
+            assertThat(read).as(cluster::logTails).containsExactlyInAnyOrderElementsOf(sent);
+        }
+    }
+
+    @Test
+    void garbageOnTheRaftAndAdminPortsCostsTheSenderItsConnectionAndTheClusterNothing() throws Exception {
+        ExternalClients.requireKafkaPython();
+        byte[] random = new byte[4096];
+        new java.util.Random(42).nextBytes(random);
+        // Both ports speak gRPC (HTTP/2): an HTTP/1 request, noise, and a valid HTTP/2 preface followed by a frame
+        // header announcing 16 MB (above any frame size a peer may send unasked).
+        byte[] http2 = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] hugeFrame = java.util.Arrays.copyOf(http2, http2.length + 9);
+        hugeFrame[http2.length] = (byte) 0xff;
+        hugeFrame[http2.length + 1] = (byte) 0xff;
+        hugeFrame[http2.length + 2] = (byte) 0xff;
+        hugeFrame[http2.length + 3] = 0x4; // SETTINGS
+        List<byte[]> hostile = List.of("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
+                random, hugeFrame);
+        try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
+            for (int id = 1; id <= 3; id++) {
+                for (int port : new int[] {cluster.raftPort(id), cluster.adminPort(id)}) {
+                    for (byte[] bytes : hostile) {
+                        int node = id;
+                        assertThat(HostileBytes.closedByPeer(port, bytes, 10_000))
+                                .as(() -> "node " + node + " closed the connection on port " + port + "\n"
+                                        + cluster.logTails())
+                                .isTrue();
+                    }
+                }
+            }
+            for (int id = 1; id <= 3; id++) {
+                assertThat(cluster.node(id).isAlive()).as(cluster::logTails).isTrue();
+            }
+
+            // Replication and routing still work: written through all nodes, read through node 3 alone.
+            List<String> sent = Payloads.numbered("after-garbage", 30);
+            new KafkaPython(cluster.bootstrapAll(), dir).produce("python-after-garbage", sent);
+            List<String> read = new KafkaPython(cluster.bootstrap(3), dir).consume("python-after-garbage", sent.size());
             assertThat(read).as(cluster::logTails).containsExactlyInAnyOrderElementsOf(sent);
         }
     }
