@@ -40,10 +40,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * A fault soak for a three-node Chronik cluster: an idempotent {@code acks=all} producer writes numbered records at a
  * steady rate and a consumer group reads and commits them, while nodes are killed with SIGKILL (one at a time, the
  * leader of a partition, two at once, or all three — sometimes just after creating a topic) and restarted, frozen
- * with SIGSTOP for seconds and thawed, and partition leaders are moved with {@code chronik-cli leader transfer}. At the end every record is read back and
- * checked: every acknowledged record is there exactly once, at the offset its acknowledgement named, each partition
- * holds its records in the order they were sent, the consumer group saw every acknowledged record at least once, and
- * every topic created just before a whole-cluster kill has a leader for each partition. Exits 1 if any check fails.
+ * with SIGSTOP for seconds and thawed, and partition leaders are moved with {@code chronik-cli leader transfer}. At
+ * the end every record is read back and checked: every acknowledged record is there exactly once, at the offset its
+ * acknowledgement named, each partition holds its records in the order they were sent, the consumer group saw every
+ * acknowledged record at least once, and every topic created just before a whole-cluster kill has a leader for each
+ * partition. Exits 1 if any check fails.
  *
  * <p>Run by {@code bench/chaos.sh} (which builds the class path and the distribution copy); by hand:
  * <pre>java -cp 'bench/work/kafka-lib/*' bench/Chaos.java LAUNCHER WORK_DIR SECONDS RATE RECORD_BYTES</pre>

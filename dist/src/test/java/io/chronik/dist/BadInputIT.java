@@ -31,7 +31,8 @@ class BadInputIT {
             sendAndDrain(config.kafkaPort(), new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 1, 2});
 
             // A 2 GB length prefix: the broker must refuse it (close) rather than try to buffer it.
-            assertThat(HostileBytes.closedByPeer(config.kafkaPort(), new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 18}, 10_000))
+            byte[] twoGigabytes = {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0, 18};
+            assertThat(HostileBytes.closedByPeer(config.kafkaPort(), twoGigabytes, 10_000))
                     .as("connection closed after a 2 GB frame length\n%s", node.logTail())
                     .isTrue();
 

@@ -119,7 +119,7 @@ final class ThreeNodeCluster implements AutoCloseable {
     /** Runs {@code bin/chronik-cli --server <node's admin address> ARGS...} and returns what it did. */
     ExternalCommand.Result cli(int id, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Distribution.home().resolve("bin/chronik-cli").toString(),
-                "--server", "127.0.0.1:" + adminPorts[id - 1]));
+                "--server", "127.0.0.1:" + adminPort(id)));
         command.addAll(List.of(args));
         return ExternalCommand.run(command, "", Duration.ofSeconds(60));
     }

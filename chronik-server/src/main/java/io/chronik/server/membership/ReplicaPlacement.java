@@ -111,5 +111,4 @@ final class ReplicaPlacement {
         out.set(out.indexOf(leaving), joining);
         return List.copyOf(out);
     }
-
 }

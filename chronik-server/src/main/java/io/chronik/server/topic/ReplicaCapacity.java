@@ -1,9 +1,9 @@
 package io.chronik.server.topic;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
-import io.chronik.raft.node.RaftSettings;
 import io.chronik.raft.metadata.MetadataImage;
 import io.chronik.raft.metadata.TopicImage;
+import io.chronik.raft.node.RaftSettings;
 import java.lang.management.ManagementFactory;
 import java.util.HashMap;
 import java.util.List;
@@ -15,8 +15,8 @@ import org.apache.kafka.common.errors.InvalidPartitionsException;
  * of {@link RaftSettings#GROUP_DIRECT_BYTES} from the moment it starts, so a node's direct memory bounds them; past
  * it, groups fail to start ({@code OutOfMemoryError: Cannot reserve ... direct buffer memory}) and their partitions
  * stay without a leader. {@link TopicManager} refuses topics and partitions that would take a node past it, naming the
- * node and the limit, and a node removal moves replicas only to nodes below it (Redpanda, likewise, refuses partitions beyond its memory per partition). Single-replica
- * partitions have no group and do not count. Immutable.
+ * node and the limit (Redpanda, likewise, refuses partitions beyond its memory per partition), and a node removal
+ * moves replicas only to nodes below it. Single-replica partitions have no group and do not count. Immutable.
  *
  * @param maxReplicasPerNode the most replicas of replicated partitions a node may host
  */
@@ -68,7 +68,8 @@ public record ReplicaCapacity(int maxReplicasPerNode) {
         }
         image.reassignments().forEach((tp, target) -> {
             List<Integer> current = image.topic(tp.topic()).map(t -> t.replicas(tp.partition())).orElse(List.of());
-            target.stream().filter(node -> !current.contains(node)).forEach(node -> groups.merge(node, 1, Integer::sum));
+            target.stream().filter(node -> !current.contains(node))
+                    .forEach(node -> groups.merge(node, 1, Integer::sum));
         });
         return groups;
     }
