@@ -33,6 +33,12 @@ final class KafkaPython {
         }
     }
 
+    /** Creates the topic and waits until each of its partitions has a leader; fails if that takes too long. */
+    void createTopic(String topic, int partitions, int replicationFactor) throws IOException, InterruptedException {
+        ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, script.toString(), "create-topic", bootstrap, topic,
+                Integer.toString(partitions), Integer.toString(replicationFactor)), "", TIMEOUT).requireSuccess();
+    }
+
     void produce(String topic, List<String> values) throws IOException, InterruptedException {
         ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, script.toString(), "produce", bootstrap, topic),
                 String.join("\n", values) + "\n", TIMEOUT).requireSuccess();

@@ -106,8 +106,7 @@ class ThreeNodeKafkaPythonIT {
         try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
             Stopwatch.mark(started, "three nodes serving");
             // One partition, a Raft group over all three nodes, so "the leader" is one node.
-            ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, scriptIn(cluster), "create-topic",
-                    cluster.bootstrapAll(), topic, "1", "3"), "", Duration.ofSeconds(45)).requireSuccess();
+            new KafkaPython(cluster.bootstrapAll(), dir).createTopic(topic, 1, 3);
 
             Stopwatch.mark(started, "topic created, every partition has a leader");
             int leader;
@@ -158,8 +157,7 @@ class ThreeNodeKafkaPythonIT {
         int count = 50;
         long started = System.nanoTime();
         try (ThreeNodeCluster cluster = ThreeNodeCluster.start(dir)) {
-            ExternalCommand.run(List.of(ExternalClients.SYSTEM_PYTHON, scriptIn(cluster), "create-topic",
-                    cluster.bootstrapAll(), topic, "1", "3"), "", Duration.ofSeconds(45)).requireSuccess();
+            new KafkaPython(cluster.bootstrapAll(), dir).createTopic(topic, 1, 3);
             int leader;
             try (PausingProducer producer = PausingProducer.start(cluster.bootstrapAll(), topic, "freeze", count, 20,
                     dir)) {
@@ -215,11 +213,5 @@ class ThreeNodeKafkaPythonIT {
         static void mark(long started, String step) {
             System.out.printf("%6.1f s  %s%n", (System.nanoTime() - started) / 1e9, step);
         }
-    }
-
-    private String scriptIn(ThreeNodeCluster cluster) throws java.io.IOException {
-        // KafkaPython copies kafka_client.py into the work dir; reuse that copy for the admin subcommand.
-        new KafkaPython(cluster.bootstrapAll(), dir);
-        return dir.resolve("kafka_client.py").toString();
     }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -106,7 +107,12 @@ final class RaftPartitionWriter implements PartitionWriter {
     private long queuedBytes;
     private int inFlight;
     private boolean submitting;
-    /** The entry a paused leader refused, to be offered again before anything else; it keeps its place in inFlight. */
+    /**
+     * The entry a paused leader refused, to be offered again before anything else; it keeps its place in inFlight.
+     * At most one: Ratis refuses a paused leader's entry inside the submit call (its leader-state check), so the
+     * refusal is held before the submitter takes another entry, and it never refuses an entry it has accepted as
+     * paused later.
+     */
     private Held held;
     /** When {@link #held} may be offered again (System.nanoTime). */
     private long retryAt;
@@ -300,10 +306,11 @@ final class RaftPartitionWriter implements PartitionWriter {
             Throwable failure = error instanceof CompletionException wrapped && wrapped.getCause() != null
                     ? wrapped.getCause() : error;
             if (failure instanceof LeaderPausedException paused) {
-                if (hold(entry, refusedSince, paused)) {
+                Optional<NotLeaderOrFollowerException> gaveUp = holdOrGiveUp(entry, refusedSince, paused);
+                if (gaveUp.isEmpty()) {
                     return;
                 }
-                failure = notTakingEntries();
+                failure = gaveUp.get();
             }
             synchronized (this) {
                 inFlight--;
@@ -316,10 +323,12 @@ final class RaftPartitionWriter implements PartitionWriter {
 
     /**
      * Keeps an entry a paused leader refused, to offer it again in {@value #PAUSED_RETRY_MS} ms ahead of everything
-     * else. False once it has been refused for {@code maxHold}: then whatever waits behind it fails too (it was sent
-     * before its producer could learn of the failure, and must not overtake the failed entry).
+     * else (empty result). Once it has been refused for {@code maxHold}, fails whatever waits behind it too (it was
+     * sent before its producer could learn of the failure, and must not overtake the failed entry) and returns the
+     * failure for the entry itself.
      */
-    private boolean hold(List<Pending> entry, OptionalLong refusedSince, LeaderPausedException reason) {
+    private Optional<NotLeaderOrFollowerException> holdOrGiveUp(List<Pending> entry, OptionalLong refusedSince,
+                                                                 LeaderPausedException reason) {
         long now = System.nanoTime();
         if (refusedSince.isEmpty()) {
             log.info("{}: {}; holding its record sets", partition, reason.getMessage());
@@ -327,26 +336,24 @@ final class RaftPartitionWriter implements PartitionWriter {
         long since = refusedSince.orElse(now);
         List<Pending> behind;
         synchronized (this) {
-            if (now - since < maxHoldNanos) {
+            // held is always empty here (see the field); were it not, failing this entry beats losing that one.
+            if (held == null && now - since < maxHoldNanos) {
                 held = new Held(entry, since);
                 retryAt = now + TimeUnit.MILLISECONDS.toNanos(PAUSED_RETRY_MS);
                 // startPooledSubmitter hands the work to the pool (and fails it if the pool is shutting down).
                 CompletableFuture.delayedExecutor(PAUSED_RETRY_MS, TimeUnit.MILLISECONDS)
                         .execute(this::startPooledSubmitter);
-                return true;
+                return Optional.empty();
             }
             behind = drainQueue();
         }
-        NotLeaderOrFollowerException gaveUp = notTakingEntries();
+        NotLeaderOrFollowerException gaveUp = new NotLeaderOrFollowerException(
+                "the partition's Raft leader took no entries for " + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos)
+                        + " ms");
         log.warn("{}: {}; failing {} waiting record sets", partition, gaveUp.getMessage(),
                 entry.size() + behind.size());
         behind.forEach(p -> p.result().completeExceptionally(gaveUp));
-        return false;
-    }
-
-    private NotLeaderOrFollowerException notTakingEntries() {
-        return new NotLeaderOrFollowerException("the partition's Raft leader took no entries for "
-                + TimeUnit.NANOSECONDS.toMillis(maxHoldNanos) + " ms");
+        return Optional.of(gaveUp);
     }
 
     private static void complete(List<Pending> entry, Message message, Throwable failure) {

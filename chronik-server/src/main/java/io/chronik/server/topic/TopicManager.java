@@ -142,16 +142,17 @@ public final class TopicManager {
                     "Topic '" + name + "' does not exist."));
         }
         try {
-            configs.validate(set);
+            Map<String, String> altered = new HashMap<>(topic.get().configs());
+            altered.keySet().removeAll(remove);
+            altered.putAll(set);
+            // The topic's own configs were valid when set, so a refusal names one of the keys being set.
+            LogConfig alteredConfig = configs.validate(altered);
             for (String key : remove) {
                 if (!configs.isSupported(key)) {
                     throw new InvalidConfigurationException("Unknown topic config name: " + key);
                 }
             }
-            Map<String, String> altered = new HashMap<>(topic.get().configs());
-            altered.keySet().removeAll(remove);
-            altered.putAll(set);
-            requireEntryFits(configs.logConfig(altered), topic.get().replicas(0).size());
+            requireEntryFits(alteredConfig, topic.get().replicas(0).size());
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
