@@ -122,11 +122,11 @@ def leaders_of(consumer, topic):
 def produce_slowly(bootstrap, topic, prefix, count, pause_after, resume_file):
     # metadata_max_age_ms: against a frozen leader (SIGSTOP), the request in flight to it hangs until the request
     # timeout, and kafka-python 2.0 then re-queues the batch and expires it if it is not sent again within another
-    # request timeout. Its metadata refresh after the timeout goes to a random node it holds no open connection to,
-    # which may be the frozen one again (one time in three), and that refresh hangs for the same timeout, so the
-    # batch expires client-side. Refreshing every second while the request hangs (kafka-python then asks a node
-    # other than the busy one) learns the new leader and leaves an open idle connection that the refresh after the
-    # timeout prefers.
+    # request timeout. Its metadata refresh after the timeout goes to a random node it holds no open connection
+    # to, which may be the frozen one again (one time in three); that refresh hangs for the same timeout, and the
+    # batch can expire client-side before a second refresh finds the new leader. Refreshing every second while the
+    # request hangs (kafka-python then asks a node other than the busy one) learns the new leader and leaves an
+    # open idle connection that the refresh after the timeout prefers.
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", retries=10, retry_backoff_ms=500,
                              request_timeout_ms=15000, max_block_ms=30000, api_version_auto_timeout_ms=10000,
                              max_in_flight_requests_per_connection=1, linger_ms=0, metadata_max_age_ms=1000)
