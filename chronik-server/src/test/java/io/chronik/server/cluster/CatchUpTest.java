@@ -90,15 +90,16 @@ class CatchUpTest {
             for (TopicPartition tp : all) {
                 // An election (a heartbeat lost on a loaded machine) may still move a leader: accept where either
                 // the leader before or the one after the read would have sent the consumer.
-                Set<String> expected = Stream.of(leadersBefore.get(tp), cluster.leaderOf(tp))
+                int before = leadersBefore.get(tp);
+                int after = cluster.leaderOf(tp);
+                Set<String> expected = Stream.of(before, after)
                         .map(leader -> leader == LAGGARD ? "-1" : String.valueOf(LAGGARD))
                         .collect(Collectors.toSet());
                 assertThat(consumer.metrics().entrySet().stream()
                         .filter(e -> e.getKey().name().equals("preferred-read-replica")
                                 && String.valueOf(tp.partition()).equals(e.getKey().tags().get("partition")))
                         .map(e -> String.valueOf(e.getValue().metricValue())).findFirst())
-                        .as("where %s was read (leaders before and after: %d, %d)", tp, leadersBefore.get(tp),
-                                cluster.leaderOf(tp))
+                        .as("where %s was read (leader %d before the read, %d after)", tp, before, after)
                         .hasValueSatisfying(replica -> assertThat(replica).isIn(expected));
             }
         }
