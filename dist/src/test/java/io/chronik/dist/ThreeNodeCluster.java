@@ -124,6 +124,18 @@ final class ThreeNodeCluster implements AutoCloseable {
         return ExternalCommand.run(command, "", Duration.ofSeconds(60));
     }
 
+    /** Runs {@link #cli} a second apart until it exits 0 or {@code within} has passed; returns the last run. */
+    ExternalCommand.Result cliUntilSuccess(int id, Duration within, String... args)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        ExternalCommand.Result result = cli(id, args);
+        while (result.exitCode() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            result = cli(id, args);
+        }
+        return result;
+    }
+
     /** {@code host:port} of the given nodes, comma-separated, for a client's bootstrap list. */
     String bootstrap(int... ids) {
         return IntStream.of(ids).mapToObj(id -> "127.0.0.1:" + kafkaPort(id)).collect(Collectors.joining(","));

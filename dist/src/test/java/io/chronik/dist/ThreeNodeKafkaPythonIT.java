@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -46,11 +48,11 @@ class ThreeNodeKafkaPythonIT {
     void garbageOnTheRaftAndAdminPortsCostsTheSenderItsConnectionAndTheClusterNothing() throws Exception {
         ExternalClients.requireKafkaPython();
         byte[] random = new byte[4096];
-        new java.util.Random(42).nextBytes(random);
+        new Random(42).nextBytes(random);
         // Both ports speak gRPC (HTTP/2): an HTTP/1 request, noise, and a valid HTTP/2 preface followed by a frame
         // header announcing 16 MB (above any frame size a peer may send unasked).
         byte[] http2 = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        byte[] hugeFrame = java.util.Arrays.copyOf(http2, http2.length + 9);
+        byte[] hugeFrame = Arrays.copyOf(http2, http2.length + 9);
         hugeFrame[http2.length] = (byte) 0xff;
         hugeFrame[http2.length + 1] = (byte) 0xff;
         hugeFrame[http2.length + 2] = (byte) 0xff;
@@ -142,7 +144,7 @@ class ThreeNodeKafkaPythonIT {
             // kafka-python 2.0 has no idempotent producer: a retried batch the dead leader had already
             // committed may be written twice. That is a finding to report, not to hide, so it is printed
             // here and does not fail the test; a lost or foreign value does.
-            System.out.println("read " + read.size() + " records from nodes " + java.util.Arrays.toString(survivors)
+            System.out.println("read " + read.size() + " records from nodes " + Arrays.toString(survivors)
                     + "; duplicated values (value=times read): " + (duplicates.isEmpty() ? "none" : duplicates));
             assertThat(read).as(cluster::logTails)
                     .containsAll(sent)
@@ -184,17 +186,8 @@ class ThreeNodeKafkaPythonIT {
 
             // Thawed, the old leader still has the produce request it never read; it must learn the new term
             // rather than take it, catch up on the 30 records it missed, and be able to lead again.
-            int other = leader % 3 + 1;
-            ExternalCommand.Result moved = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(45).toNanos();
-            while (System.nanoTime() < deadline) {
-                moved = cluster.cli(other, "leader", "transfer", topic, "0", "--to", Integer.toString(leader));
-                if (moved.exitCode() == 0) {
-                    break;
-                }
-                Thread.sleep(1_000);
-            }
-            ExternalCommand.Result transfer = moved;
+            ExternalCommand.Result transfer = cluster.cliUntilSuccess(leader % 3 + 1, Duration.ofSeconds(45),
+                    "leader", "transfer", topic, "0", "--to", Integer.toString(leader));
             assertThat(transfer.exitCode()).as(() -> transfer.describe("did not succeed") + cluster.logTails())
                     .isZero();
             assertThat(transfer.stdout()).contains("is now node " + leader);
